@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# setup.sh — install what is missing (Debian 12 packages) and build Vigil.
+#
+# Sourced by scripts/quickstart.sh and scripts/test.sh so both README commands
+# do the same set-up. Skips packages already installed and work already built:
+# the build folder (default ./build, or $VIGIL_BUILD_DIR) is kept between runs.
+set -euo pipefail
+
+VIGIL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VIGIL_BUILD_DIR="${VIGIL_BUILD_DIR:-$VIGIL_ROOT/build}"
+VIGIL_JOBS="${VIGIL_JOBS:-$(nproc)}"
+
+# Everything the build, the tests and the quickstart need, from Debian's archive.
+VIGIL_PACKAGES=(
+  g++ cmake make pkg-config
+  libdnnl-dev libboost-dev libboost-program-options-dev libboost-filesystem-dev
+  nlohmann-json3-dev doctest-dev libeigen3-dev libstb-dev zlib1g-dev
+  dataset-fashion-mnist python3-numpy
+)
+
+vigil_install_packages() {
+  local missing=()
+  for p in "${VIGIL_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "setup: all ${#VIGIL_PACKAGES[@]} Debian packages already installed"
+    return 0
+  fi
+  echo "setup: installing missing Debian packages: ${missing[*]}"
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+vigil_build() {
+  # CUDA variants build when /usr/local/cuda (toolkit + cuBLAS + cuDNN) is there.
+  if [ ! -f "$VIGIL_BUILD_DIR/CMakeCache.txt" ]; then
+    echo "setup: configuring $VIGIL_BUILD_DIR"
+    cmake -S "$VIGIL_ROOT" -B "$VIGIL_BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
+  fi
+  echo "setup: building with $VIGIL_JOBS jobs (only what changed)"
+  cmake --build "$VIGIL_BUILD_DIR" -j "$VIGIL_JOBS"
+}
+
+vigil_install_packages
+vigil_build
