@@ -18,6 +18,7 @@ struct State {
     bool line_open = false;
     std::string label;
     Clock::time_point started, last;
+    Clock::time_point last_line = Clock::now();  // non-terminal throttle
 };
 
 State &state() {
@@ -45,9 +46,15 @@ void update(const std::string &label, uint64_t done, uint64_t total) {
         s.last = now - std::chrono::hours(1);
     }
     const bool final = total > 0 && done >= total;
-    // Terminal: redraw at most 10 times a second; log: a line at most every 5 s.
-    const auto gap = s.tty ? std::chrono::milliseconds(100) : std::chrono::milliseconds(5000);
-    if (!final && now - s.last < gap) return;
+    // Terminal: redraw at most 10 times a second (and always at 100%).
+    // Log file or pipe: one line at most every 5 s across all steps, so short
+    // steps stay silent and long ones show they are alive.
+    if (s.tty) {
+        if (!final && now - s.last < std::chrono::milliseconds(100)) return;
+    } else {
+        if (now - s.last_line < std::chrono::seconds(5)) return;
+        s.last_line = now;
+    }
     s.last = now;
     const double secs = std::chrono::duration<double>(now - s.started).count();
     char eta[64] = "";
