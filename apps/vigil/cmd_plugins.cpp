@@ -34,6 +34,7 @@ int cmd_plugins(int argc, char **argv) {
         for (const auto &v : g->variants) {
             p["version"] = v.lib.version();
             p["description"] = v.lib.desc->description ? v.lib.desc->description : "";
+            p["params_schema"] = v.lib.schema;
             p["variants"].push_back({{"backend", backend_name(v.lib.backend())},
                                      {"version", v.lib.version()},
                                      {"path", v.lib.path},

@@ -34,8 +34,21 @@ std::vector<std::string> Registry::default_search_path(const std::vector<std::st
         while (std::getline(ss, d, ':'))
             if (!d.empty()) dirs.push_back(d);
     }
-    for (const char *d : {VIGIL_DEFAULT_PLUGIN_DIR, VIGIL_INSTALLED_PLUGIN_DIR})
-        if (fs::is_directory(d)) dirs.push_back(d);
+    // The folder next to the running executable's installation
+    // (<prefix>/bin/vigil -> <prefix>/<libdir>/vigil/plugins) works wherever the
+    // install prefix was moved to; then the build tree and the configured prefix.
+    std::vector<std::string> builtin;
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) builtin.push_back((exe.parent_path().parent_path() / VIGIL_PLUGIN_RELATIVE_DIR).string());
+    builtin.push_back(VIGIL_DEFAULT_PLUGIN_DIR);
+    builtin.push_back(VIGIL_INSTALLED_PLUGIN_DIR);
+    for (const auto &d : builtin) {
+        if (!fs::is_directory(d, ec)) continue;
+        bool seen = false;
+        for (const auto &x : dirs) seen = seen || fs::equivalent(x, d, ec);
+        if (!seen) dirs.push_back(d);
+    }
     return dirs;
 }
 
