@@ -61,7 +61,7 @@ TEST_CASE("IDX, plain and gzipped, reads exactly") {
     test::write_text(dir + "/img", idx_images());
     test::write_text(dir + "/lab", idx_labels({7, 8, 9}));
     write_gz(dir + "/img.gz", idx_images());
-    for (const std::string img : {dir + "/img", dir + "/img.gz"}) {
+    for (const std::string &img : {dir + "/img", dir + "/img.gz"}) {
         const data::Dataset ds = data::read_idx(img, dir + "/lab");
         CHECK(ds.x.shape_str() == "3x1x2x2");
         CHECK(ds.x.dtype() == VIGIL_DTYPE_UINT8);
