@@ -147,9 +147,11 @@ Selection Registry::select(vigil_kind kind, const std::string &name, DeviceChoic
         s.why = chosen + " (forced by device=" + device_name(device) + ")";
     else if (g->variants.size() == 1)
         s.why = chosen + " (only variant)";
+    else if (!notes.empty())
+        s.why = chosen + " (the only variant that can run here; " + notes + ")";
     else
-        s.why = chosen + " (highest probe score " + std::to_string(s.variant->score) + ")" +
-                (notes.empty() ? "" : "; " + notes);
+        s.why = chosen + " (highest probe score " + std::to_string(s.variant->score) + " of " +
+                std::to_string(g->variants.size()) + " usable variants)";
     return s;
 }
 
