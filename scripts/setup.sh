@@ -15,7 +15,7 @@ VIGIL_PACKAGES=(
   g++ cmake make pkg-config
   libdnnl-dev libboost-dev libboost-program-options-dev libboost-filesystem-dev
   nlohmann-json3-dev doctest-dev libeigen3-dev libstb-dev zlib1g-dev
-  dataset-fashion-mnist python3-numpy
+  dataset-fashion-mnist python3 binutils
 )
 
 vigil_install_packages() {
