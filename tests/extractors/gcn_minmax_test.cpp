@@ -15,20 +15,9 @@ using namespace vigil::test;
 
 namespace {
 const char *kGcnSo = VIGIL_PLUGIN_DIR "/vigil-gcn_minmax-cpu.so";
-
-template <class T> vigil_status fit(const vigil_extractor_iface &ex, vigil_handle h, const std::vector<T> &x,
-                                    const std::vector<int64_t> &shape) {
-    const vigil_tensor t = view(x.data(), shape);
-    return ex.fit(h, &t, nullptr);
-}
-template <class T>
-vigil_status transform(const vigil_extractor_iface &ex, vigil_handle h, const std::vector<T> &x,
-                       const std::vector<int64_t> &shape, std::vector<float> &out) {
-    out.assign(x.size(), -1.0f);
-    const vigil_tensor in = view(x.data(), shape);
-    vigil_tensor y = view(out.data(), shape); // same per-sample shape
-    return ex.transform(h, &in, &y);
-}
+struct Gcn : ExtractorTest {
+    Gcn() : ExtractorTest(kGcnSo) {}
+};
 
 // Two 1x2x2 training images.
 //   a = (1, 2, 3, 6): mean 3, centred (-2, -1, 0, 3), mean |.| = 6/4 = 1.5,
@@ -50,98 +39,81 @@ void check_close(const std::vector<float> &got, const std::vector<float> &want) 
 }
 } // namespace
 
-TEST_CASE("gcn_minmax: descriptor, schema, shape kept") {
-    PluginSo so(kGcnSo);
+TEST_CASE_FIXTURE(Gcn, "gcn_minmax: descriptor, schema, shape kept") {
     CHECK(std::string(so.desc().name) == "gcn_minmax");
     CHECK(so.desc().kind == VIGIL_KIND_EXTRACTOR);
     check_documented_schema(so.desc().params_schema);
-    RecordingHost host;
     Handle h = null_handle();
-    REQUIRE(create(so.extractor(), "{}", host, h) == VIGIL_OK);
-    vigil_shape out{};
-    const vigil_shape img = shape_of({1, 28, 28});
-    REQUIRE(so.extractor().output_shape(h.get(), &img, &out) == VIGIL_OK);
-    CHECK(out.rank == 3);
-    CHECK(out.dims[0] == 1);
-    CHECK(out.dims[1] == 28);
-    CHECK(out.dims[2] == 28);
+    REQUIRE(make(h) == VIGIL_OK);
+    CHECK(output_dims(api, h.get(), {1, 28, 28}) == std::vector<int64_t>{1, 28, 28});
 }
 
-TEST_CASE("gcn_minmax: GCN then min-max, by hand on 2x2 images") {
-    PluginSo so(kGcnSo);
-    const auto &ex = so.extractor();
-    RecordingHost host;
+TEST_CASE_FIXTURE(Gcn, "gcn_minmax: GCN then min-max, by hand on 2x2 images") {
     Handle h = null_handle();
-    REQUIRE(create(ex, "{}", host, h) == VIGIL_OK);
-    REQUIRE(fit(ex, h.get(), kTrain, kShape) == VIGIL_OK);
+    REQUIRE(make(h) == VIGIL_OK);
+    REQUIRE(fit(api, h.get(), kTrain, kShape) == VIGIL_OK);
     std::vector<float> out;
-    REQUIRE(transform(ex, h.get(), kTrain, kShape, out) == VIGIL_OK);
+    REQUIRE(transform(api, h.get(), kTrain, kShape, out) == VIGIL_OK);
     check_close(out, kExpect);
 
     // uint8 input, no /255: GCN is scale invariant, so 10x image a gives a's result.
-    REQUIRE(transform(ex, h.get(), std::vector<uint8_t>{10, 20, 30, 60}, {1, 1, 2, 2}, out) == VIGIL_OK);
+    REQUIRE(transform(api, h.get(), std::vector<uint8_t>{10, 20, 30, 60}, {1, 1, 2, 2}, out) == VIGIL_OK);
     check_close(out, {0.0f, 0.2f, 0.4f, 1.0f});
     // A test image beyond the training range maps outside [0, 1]:
     //   (0, 1, 1, 1): mean 3/4, centred (-3/4, 1/4, 1/4, 1/4), mean |.| = 3/8,
     //   GCN = (-2, 2/3, 2/3, 2/3) -> ((-2 + 4/3), (2/3 + 4/3)) / (10/3) = (-0.2, 0.6).
-    REQUIRE(transform(ex, h.get(), std::vector<float>{0, 1, 1, 1}, {1, 1, 2, 2}, out) == VIGIL_OK);
+    REQUIRE(transform(api, h.get(), std::vector<float>{0, 1, 1, 1}, {1, 1, 2, 2}, out) == VIGIL_OK);
     check_close(out, {-0.2f, 0.6f, 0.6f, 0.6f});
     // A constant image has mean |x - mean| = 0: it stays zeros after GCN (no NaN),
     // i.e. (0 + 4/3) / (10/3) = 0.4 everywhere.
-    REQUIRE(transform(ex, h.get(), std::vector<float>{5, 5, 5, 5}, {1, 1, 2, 2}, out) == VIGIL_OK);
+    REQUIRE(transform(api, h.get(), std::vector<float>{5, 5, 5, 5}, {1, 1, 2, 2}, out) == VIGIL_OK);
     check_close(out, {0.4f, 0.4f, 0.4f, 0.4f});
     CHECK(host.errors.empty());
 }
 
-TEST_CASE("gcn_minmax: errors") {
-    PluginSo so(kGcnSo);
-    const auto &ex = so.extractor();
-    RecordingHost host;
+TEST_CASE_FIXTURE(Gcn, "gcn_minmax: errors") {
     Handle h = null_handle();
-    REQUIRE(create(ex, "{}", host, h) == VIGIL_OK);
+    REQUIRE(make(h) == VIGIL_OK);
     std::vector<float> out;
-    CHECK(transform(ex, h.get(), kTrain, kShape, out) == VIGIL_ERR_STATE);
+    CHECK(transform(api, h.get(), kTrain, kShape, out) == VIGIL_ERR_STATE);
     CHECK(host.last_error.find("transform called before fit") != std::string::npos);
 
     // Every training image constant -> every GCN'd value 0 -> no range.
-    CHECK(fit(ex, h.get(), std::vector<uint8_t>{3, 3, 3, 3, 9, 9, 9, 9}, kShape) == VIGIL_ERR_INVALID_ARGUMENT);
+    CHECK(fit(api, h.get(), std::vector<uint8_t>{3, 3, 3, 3, 9, 9, 9, 9}, kShape) == VIGIL_ERR_INVALID_ARGUMENT);
     CHECK(host.last_error.find("training data is constant after GCN") != std::string::npos);
 
     std::vector<float> nan = kTrain;
     nan[6] = std::numeric_limits<float>::quiet_NaN();
-    CHECK(fit(ex, h.get(), nan, kShape) == VIGIL_ERR_INVALID_ARGUMENT);
+    CHECK(fit(api, h.get(), nan, kShape) == VIGIL_ERR_INVALID_ARGUMENT);
     CHECK(host.last_error.find("sample 1, element 2") != std::string::npos);
-    REQUIRE(fit(ex, h.get(), kTrain, kShape) == VIGIL_OK);
-    CHECK(transform(ex, h.get(), nan, kShape, out) == VIGIL_ERR_INVALID_ARGUMENT);
-    CHECK(fit(ex, h.get(), std::vector<int32_t>{1, 2, 3, 4}, {1, 4}) == VIGIL_ERR_INVALID_ARGUMENT);
+    REQUIRE(fit(api, h.get(), kTrain, kShape) == VIGIL_OK);
+    CHECK(transform(api, h.get(), nan, kShape, out) == VIGIL_ERR_INVALID_ARGUMENT);
+    CHECK(fit(api, h.get(), std::vector<int32_t>{1, 2, 3, 4}, {1, 4}) == VIGIL_ERR_INVALID_ARGUMENT);
 }
 
-TEST_CASE("gcn_minmax: save/load keeps min and max; bad state is refused") {
-    PluginSo so(kGcnSo);
-    const auto &ex = so.extractor();
-    RecordingHost host;
+TEST_CASE_FIXTURE(Gcn, "gcn_minmax: save/load keeps min and max; bad state is refused") {
     Handle a = null_handle();
-    REQUIRE(create(ex, "{}", host, a) == VIGIL_OK);
-    REQUIRE(fit(ex, a.get(), kTrain, kShape) == VIGIL_OK);
+    REQUIRE(make(a) == VIGIL_OK);
+    REQUIRE(fit(api, a.get(), kTrain, kShape) == VIGIL_OK);
     ByteWriter w;
-    REQUIRE(ex.save(a.get(), w.get()) == VIGIL_OK);
+    REQUIRE(api.save(a.get(), w.get()) == VIGIL_OK);
     CHECK(w.bytes.size() == 4 + 8 + 8);
 
     const std::vector<float> test = {0.5f, -3, 2, 8, 1, 1, 0, 2};
     std::vector<float> ya, yb;
-    REQUIRE(transform(ex, a.get(), test, kShape, ya) == VIGIL_OK);
+    REQUIRE(transform(api, a.get(), test, kShape, ya) == VIGIL_OK);
     Handle b = null_handle();
-    REQUIRE(create(ex, "{}", host, b) == VIGIL_OK);
+    REQUIRE(make(b) == VIGIL_OK);
     ByteReader r(w.bytes);
-    REQUIRE(ex.load(b.get(), r.get()) == VIGIL_OK);
-    REQUIRE(transform(ex, b.get(), test, kShape, yb) == VIGIL_OK);
+    REQUIRE(api.load(b.get(), r.get()) == VIGIL_OK);
+    REQUIRE(transform(api, b.get(), test, kShape, yb) == VIGIL_OK);
     CHECK(std::memcmp(ya.data(), yb.data(), ya.size() * sizeof(float)) == 0);
 
     auto refused = [&](std::vector<uint8_t> state) {
         Handle c = null_handle();
-        REQUIRE(create(ex, "{}", host, c) == VIGIL_OK);
+        REQUIRE(make(c) == VIGIL_OK);
         ByteReader rr(std::move(state));
-        CHECK(ex.load(c.get(), rr.get()) == VIGIL_ERR_IO);
+        CHECK(api.load(c.get(), rr.get()) == VIGIL_ERR_IO);
         CHECK(!host.last_error.empty());
         host.clear();
     };

@@ -18,22 +18,9 @@ using namespace vigil::test;
 
 namespace {
 const char *kStdSo = VIGIL_PLUGIN_DIR "/vigil-standardize-cpu.so";
-
-template <class T> vigil_status fit(const vigil_extractor_iface &ex, vigil_handle h, const std::vector<T> &x,
-                                    const std::vector<int64_t> &shape) {
-    const vigil_tensor t = view(x.data(), shape);
-    return ex.fit(h, &t, nullptr);
-}
-template <class T>
-vigil_status transform(const vigil_extractor_iface &ex, vigil_handle h, const std::vector<T> &x,
-                       const std::vector<int64_t> &shape, std::vector<float> &out) {
-    int64_t per = 1;
-    for (size_t i = 1; i < shape.size(); ++i) per *= shape[i];
-    out.assign(static_cast<size_t>(shape[0] * per), -1.0f);
-    const vigil_tensor in = view(x.data(), shape);
-    vigil_tensor y = view(out.data(), {shape[0], per});
-    return ex.transform(h, &in, &y);
-}
+struct Std : ExtractorTest {
+    Std() : ExtractorTest(kStdSo) {}
+};
 
 // Three samples, two features: feature 0 = 1, 2, 3; feature 1 constant 10.
 //   mean = (2, 10); population variance = ((1-2)^2 + 0 + (3-2)^2) / 3 = 2/3 and 0;
@@ -42,21 +29,16 @@ const std::vector<float> kTrain = {1, 10, 2, 10, 3, 10};
 const std::vector<float> kTest = {1, 10, 4, 12};
 } // namespace
 
-TEST_CASE("standardize: descriptor and schema") {
-    PluginSo so(kStdSo);
+TEST_CASE_FIXTURE(Std, "standardize: descriptor and schema") {
     CHECK(std::string(so.desc().name) == "standardize");
     CHECK(so.desc().kind == VIGIL_KIND_EXTRACTOR);
     check_documented_schema(so.desc().params_schema);
-    const auto &ex = so.extractor();
-    CHECK(static_cast<bool>(ex.fit));
-    CHECK(static_cast<bool>(ex.save));
-    CHECK(static_cast<bool>(ex.load));
+    CHECK(static_cast<bool>(api.fit));
+    CHECK(static_cast<bool>(api.save));
+    CHECK(static_cast<bool>(api.load));
 }
 
-TEST_CASE("standardize: (x - mean) / std by hand, constant feature divided by 1") {
-    PluginSo so(kStdSo);
-    const auto &ex = so.extractor();
-    RecordingHost host;
+TEST_CASE_FIXTURE(Std, "standardize: (x - mean) / std by hand, constant feature divided by 1") {
     const double sd = std::sqrt(2.0 / 3.0);
     struct Case {
         const char *params;
@@ -75,66 +57,53 @@ TEST_CASE("standardize: (x - mean) / std by hand, constant feature divided by 1"
     for (const auto &c : cases) {
         CAPTURE(c.params);
         Handle h = null_handle();
-        REQUIRE(create(ex, c.params, host, h) == VIGIL_OK);
-        REQUIRE(fit(ex, h.get(), kTrain, {3, 2}) == VIGIL_OK);
+        REQUIRE(make(h, c.params) == VIGIL_OK);
+        REQUIRE(fit(api, h.get(), kTrain, {3, 2}) == VIGIL_OK);
         std::vector<float> out;
-        REQUIRE(transform(ex, h.get(), kTest, {2, 2}, out) == VIGIL_OK);
+        REQUIRE(transform(api, h.get(), kTest, {2, 2}, out) == VIGIL_OK);
         for (size_t i = 0; i < out.size(); ++i) CHECK(out[i] == static_cast<float>(c.expect[i]));
     }
     CHECK(host.errors.empty());
 }
 
-TEST_CASE("standardize: uint8 images are flattened; output shape [C*H*W]") {
-    PluginSo so(kStdSo);
-    const auto &ex = so.extractor();
-    RecordingHost host;
+TEST_CASE_FIXTURE(Std, "standardize: uint8 images are flattened; output shape [C*H*W]") {
     Handle h = null_handle();
-    REQUIRE(create(ex, "{}", host, h) == VIGIL_OK);
-    vigil_shape out{};
-    const vigil_shape img = shape_of({1, 2, 2});
-    REQUIRE(ex.output_shape(h.get(), &img, &out) == VIGIL_OK);
-    CHECK(out.rank == 1);
-    CHECK(out.dims[0] == 4);
+    REQUIRE(make(h) == VIGIL_OK);
+    CHECK(output_dims(api, h.get(), {1, 2, 2}) == std::vector<int64_t>{4});
     // Two 1x2x2 images, standardized per pixel: pixel 0 has 0 and 10 (mean 5, std 5),
     // pixel 1 is constant 7, pixel 2 has 7 and 9 (mean 8, std 1), pixel 3 is constant 255.
     const std::vector<uint8_t> px = {0, 7, 7, 255, 10, 7, 9, 255};
-    REQUIRE(fit(ex, h.get(), px, {2, 1, 2, 2}) == VIGIL_OK);
+    REQUIRE(fit(api, h.get(), px, {2, 1, 2, 2}) == VIGIL_OK);
     std::vector<float> y;
-    REQUIRE(transform(ex, h.get(), px, {2, 1, 2, 2}, y) == VIGIL_OK);
+    REQUIRE(transform(api, h.get(), px, {2, 1, 2, 2}, y) == VIGIL_OK);
     // Image 0: (0-5)/5, 0, (7-8)/1, 0; image 1: (10-5)/5, 0, (9-8)/1, 0.
     CHECK(y == std::vector<float>{-1, 0, -1, 0, 1, 0, 1, 0});
 }
 
-TEST_CASE("standardize: misuse and bad input") {
-    PluginSo so(kStdSo);
-    const auto &ex = so.extractor();
-    RecordingHost host;
+TEST_CASE_FIXTURE(Std, "standardize: misuse and bad input") {
     Handle h = null_handle();
-    REQUIRE(create(ex, "{}", host, h) == VIGIL_OK);
+    REQUIRE(make(h) == VIGIL_OK);
     std::vector<float> out;
-    CHECK(transform(ex, h.get(), kTest, {2, 2}, out) == VIGIL_ERR_STATE);
+    CHECK(transform(api, h.get(), kTest, {2, 2}, out) == VIGIL_ERR_STATE);
     CHECK(host.last_error.find("transform called before fit") != std::string::npos);
     ByteWriter w;
-    CHECK(ex.save(h.get(), w.get()) == VIGIL_ERR_STATE);
+    CHECK(api.save(h.get(), w.get()) == VIGIL_ERR_STATE);
 
     std::vector<float> nan = kTrain;
     nan[3] = std::numeric_limits<float>::quiet_NaN();
-    CHECK(fit(ex, h.get(), nan, {3, 2}) == VIGIL_ERR_INVALID_ARGUMENT);
+    CHECK(fit(api, h.get(), nan, {3, 2}) == VIGIL_ERR_INVALID_ARGUMENT);
     CHECK(host.last_error.find("sample 1, element 1") != std::string::npos);
-    CHECK(fit(ex, h.get(), std::vector<float>{}, {0, 2}) == VIGIL_ERR_INVALID_ARGUMENT);
+    CHECK(fit(api, h.get(), std::vector<float>{}, {0, 2}) == VIGIL_ERR_INVALID_ARGUMENT);
 
-    REQUIRE(fit(ex, h.get(), kTrain, {3, 2}) == VIGIL_OK);
-    CHECK(transform(ex, h.get(), std::vector<float>{1, 2, 3}, {1, 3}, out) == VIGIL_ERR_INVALID_ARGUMENT);
+    REQUIRE(fit(api, h.get(), kTrain, {3, 2}) == VIGIL_OK);
+    CHECK(transform(api, h.get(), std::vector<float>{1, 2, 3}, {1, 3}, out) == VIGIL_ERR_INVALID_ARGUMENT);
     CHECK(host.last_error == "standardize: input has 3 features per sample, but fit saw 2");
     std::vector<float> inf = kTest;
     inf[0] = -std::numeric_limits<float>::infinity();
-    CHECK(transform(ex, h.get(), inf, {2, 2}, out) == VIGIL_ERR_INVALID_ARGUMENT);
+    CHECK(transform(api, h.get(), inf, {2, 2}, out) == VIGIL_ERR_INVALID_ARGUMENT);
 }
 
-TEST_CASE("standardize: save/load reproduces the transform bit for bit; bad state is refused") {
-    PluginSo so(kStdSo);
-    const auto &ex = so.extractor();
-    RecordingHost host;
+TEST_CASE_FIXTURE(Std, "standardize: save/load reproduces the transform bit for bit; bad state is refused") {
     std::mt19937 rng(5);
     std::normal_distribution<float> g(3.0f, 2.0f);
     std::vector<float> train(50 * 7), test(9 * 7);
@@ -142,30 +111,30 @@ TEST_CASE("standardize: save/load reproduces the transform bit for bit; bad stat
     for (auto &v : test) v = g(rng);
 
     Handle a = null_handle();
-    REQUIRE(create(ex, "{}", host, a) == VIGIL_OK);
-    REQUIRE(fit(ex, a.get(), train, {50, 7}) == VIGIL_OK);
+    REQUIRE(make(a) == VIGIL_OK);
+    REQUIRE(fit(api, a.get(), train, {50, 7}) == VIGIL_OK);
     std::vector<float> ya, yb;
-    REQUIRE(transform(ex, a.get(), test, {9, 7}, ya) == VIGIL_OK);
+    REQUIRE(transform(api, a.get(), test, {9, 7}, ya) == VIGIL_OK);
     ByteWriter w;
-    REQUIRE(ex.save(a.get(), w.get()) == VIGIL_OK);
+    REQUIRE(api.save(a.get(), w.get()) == VIGIL_OK);
     CHECK(w.bytes.size() == 4 + 2 * (8 + 7 * 8)); // version, two length-prefixed double arrays
 
     Handle b = null_handle();
-    REQUIRE(create(ex, "{}", host, b) == VIGIL_OK);
+    REQUIRE(make(b) == VIGIL_OK);
     ByteReader r(w.bytes);
-    REQUIRE(ex.load(b.get(), r.get()) == VIGIL_OK);
-    REQUIRE(transform(ex, b.get(), test, {9, 7}, yb) == VIGIL_OK);
+    REQUIRE(api.load(b.get(), r.get()) == VIGIL_OK);
+    REQUIRE(transform(api, b.get(), test, {9, 7}, yb) == VIGIL_OK);
     CHECK(std::memcmp(ya.data(), yb.data(), ya.size() * sizeof(float)) == 0);
 
     auto refused = [&](std::vector<uint8_t> state, const char *what) {
         CAPTURE(what);
         Handle c = null_handle();
-        REQUIRE(create(ex, "{}", host, c) == VIGIL_OK);
+        REQUIRE(make(c) == VIGIL_OK);
         ByteReader rr(std::move(state));
-        CHECK(ex.load(c.get(), rr.get()) == VIGIL_ERR_IO);
+        CHECK(api.load(c.get(), rr.get()) == VIGIL_ERR_IO);
         CHECK(!host.last_error.empty());
         std::vector<float> out;
-        CHECK(transform(ex, c.get(), test, {9, 7}, out) == VIGIL_ERR_STATE); // still unfitted
+        CHECK(transform(api, c.get(), test, {9, 7}, out) == VIGIL_ERR_STATE); // still unfitted
         host.clear();
     };
     std::vector<uint8_t> s = w.bytes;

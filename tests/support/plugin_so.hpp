@@ -17,6 +17,9 @@
 //     vigil::test::MetricCollector m;
 //     so.evaluator().evaluate(h.get(), scores, labels, n, m.sink());
 //     CHECK(m.at("auroc") == 0.75);
+// Most test cases start from the PluginTest fixture below instead (library,
+// host and table in one), and extractor tests call fit()/transform()/
+// output_dims() at the end of this file with std::vector data.
 #pragma once
 
 #include <vigil/vigil.h>
@@ -64,6 +67,17 @@ public:
     const vigil_evaluator_iface &evaluator() const { return table<vigil_evaluator_iface>(VIGIL_KIND_EVALUATOR); }
     const vigil_extractor_iface &extractor() const { return table<vigil_extractor_iface>(VIGIL_KIND_EXTRACTOR); }
     const vigil_detector_iface &detector() const { return table<vigil_detector_iface>(VIGIL_KIND_DETECTOR); }
+    // The same, chosen by the table's type (for code written once for every kind).
+    template <class Iface> const Iface &iface() const {
+        if constexpr (std::is_same<Iface, vigil_evaluator_iface>::value) {
+            return evaluator();
+        } else if constexpr (std::is_same<Iface, vigil_extractor_iface>::value) {
+            return extractor();
+        } else {
+            static_assert(std::is_same<Iface, vigil_detector_iface>::value, "not a plugin function table");
+            return detector();
+        }
+    }
     const std::string &path() const { return path_; }
 
 private:
@@ -125,6 +139,37 @@ vigil_status create(const Iface &t, const char *params_json, const RecordingHost
     out = Handle(h, t.destroy);
     return s;
 }
+
+// The opening most plugin test cases share: the library loaded, a
+// RecordingHost, and the function table of kind Iface (vigil_evaluator_iface,
+// vigil_extractor_iface or vigil_detector_iface). Meant as a doctest fixture,
+// so that a test body names so, host and api directly (this header itself
+// does not depend on doctest):
+//     struct Roc : EvaluatorTest { Roc() : EvaluatorTest(kRocSo) {} };
+//     TEST_CASE_FIXTURE(Roc, "roc: ...") {
+//         Handle h = null_handle();
+//         REQUIRE(make(h) == VIGIL_OK);
+//         MetricCollector m;
+//         CHECK(api.evaluate(h.get(), s, y, n, m.sink()) == VIGIL_ERR_INVALID_ARGUMENT);
+//         CHECK(host.last_error == "...");
+//     }
+template <class Iface> struct PluginTest {
+    explicit PluginTest(const std::string &path) : so(path), api(so.iface<Iface>()) {}
+    PluginTest(const PluginTest &) = delete;
+    PluginTest &operator=(const PluginTest &) = delete;
+
+    // create() through api with this fixture's host; on success `out` owns the object.
+    vigil_status make(Handle &out, const char *params_json = "{}") const {
+        return create(api, params_json, host, out);
+    }
+
+    PluginSo so;
+    RecordingHost host;
+    const Iface &api;
+};
+using EvaluatorTest = PluginTest<vigil_evaluator_iface>;
+using ExtractorTest = PluginTest<vigil_extractor_iface>;
+using DetectorTest = PluginTest<vigil_detector_iface>;
 
 // A metric sink that stores every put(), in order and by name.
 class MetricCollector {
@@ -233,6 +278,57 @@ inline vigil_shape shape_of(const std::vector<int64_t> &dims) {
     s.rank = static_cast<int32_t>(dims.size());
     std::copy(dims.begin(), dims.end(), s.dims);
     return s;
+}
+
+// ---- Extractor calls on std::vector data; `shape` is the batch shape,
+// sample axis first. Each returns the plugin's status. ----
+
+// output_shape() of the per-sample shape `dims`, into `out`.
+inline vigil_status output_shape(const vigil_extractor_iface &ex, vigil_handle h, const std::vector<int64_t> &dims,
+                                 vigil_shape &out) {
+    const vigil_shape in = shape_of(dims);
+    return ex.output_shape(h, &in, &out);
+}
+
+// The output per-sample dims for input per-sample dims `dims`, as a vector
+// to compare whole (rank and every dim at once):
+//     CHECK(output_dims(api, h.get(), {1, 28, 28}) == std::vector<int64_t>{784}); // raw
+// Throws std::runtime_error unless output_shape() returns VIGIL_OK (a doctest
+// assertion reports the throw as its failure).
+inline std::vector<int64_t> output_dims(const vigil_extractor_iface &ex, vigil_handle h,
+                                        const std::vector<int64_t> &dims) {
+    vigil_shape out{};
+    const vigil_status s = output_shape(ex, h, dims, out);
+    if (s != VIGIL_OK) throw std::runtime_error("output_shape() failed with status " + std::to_string(s));
+    return std::vector<int64_t>(out.dims, out.dims + out.rank);
+}
+
+// fit() on x, without labels.
+template <class T>
+vigil_status fit(const vigil_extractor_iface &ex, vigil_handle h, const std::vector<T> &x,
+                 const std::vector<int64_t> &shape) {
+    const vigil_tensor t = view(x.data(), shape);
+    return ex.fit(h, &t, nullptr);
+}
+
+// transform() of x into `out`, as a host calls it: the output view has shape
+// [samples] + output_shape(per-sample shape), and `out` is resized to it and
+// filled with -1 first (so an element the plugin does not write shows). When
+// output_shape() itself fails, its status is returned and transform() is not called.
+template <class T>
+vigil_status transform(const vigil_extractor_iface &ex, vigil_handle h, const std::vector<T> &x,
+                       const std::vector<int64_t> &shape, std::vector<float> &out) {
+    vigil_shape per{};
+    const vigil_status s = output_shape(ex, h, std::vector<int64_t>(shape.begin() + 1, shape.end()), per);
+    if (s != VIGIL_OK) return s;
+    std::vector<int64_t> out_shape = {shape[0]};
+    out_shape.insert(out_shape.end(), per.dims, per.dims + per.rank);
+    int64_t n = 1;
+    for (int64_t d : out_shape) n *= d;
+    out.assign(static_cast<size_t>(n), -1.0f);
+    const vigil_tensor in = view(x.data(), shape);
+    vigil_tensor y = view(out.data(), out_shape);
+    return ex.transform(h, &in, &y);
 }
 
 } // namespace vigil::test

@@ -38,17 +38,6 @@ const char *kSchema = R"({
 
 constexpr uint32_t kStateVersion = 1;
 
-int64_t elements_of(const vigil_shape &in) {
-    require(in.rank >= 0 && in.rank < VIGIL_MAX_RANK,
-            "gcn_minmax: per-sample rank " + std::to_string(in.rank) + " out of range");
-    int64_t d = 1;
-    for (int i = 0; i < in.rank; ++i) {
-        require(in.dims[i] > 0, "gcn_minmax: every per-sample dimension must be positive");
-        d *= in.dims[i];
-    }
-    return d;
-}
-
 // Global contrast normalisation of sample i into g[0..d-1], in double.
 // uint8 input is converted to float values 0..255 without dividing by 255:
 // GCN is scale invariant (x -> c x leaves (x - mean) / mean|x - mean| unchanged),
@@ -56,13 +45,7 @@ int64_t elements_of(const vigil_shape &in) {
 // A constant sample has mean(|x - mean|) = 0; it stays all zeros (the
 // reference code would divide 0 by 0 and produce NaN).
 void gcn(const vigil::sdk::TensorRef &x, int64_t i, int64_t d, std::vector<double> &g) {
-    if (x.dtype() == VIGIL_DTYPE_UINT8) {
-        const uint8_t *p = x.data<uint8_t>() + i * d;
-        for (int64_t j = 0; j < d; ++j) g[j] = p[j];
-    } else {
-        const float *p = x.f32() + i * d;
-        for (int64_t j = 0; j < d; ++j) g[j] = p[j];
-    }
+    x.to_double(i * d, d, g.data());
     double mean = 0.0;
     for (int64_t j = 0; j < d; ++j) mean += g[j];
     mean /= static_cast<double>(d);
@@ -76,24 +59,18 @@ void gcn(const vigil::sdk::TensorRef &x, int64_t i, int64_t d, std::vector<doubl
         for (int64_t j = 0; j < d; ++j) g[j] /= l1;
 }
 
-void check_input(const vigil::sdk::TensorRef &x) {
-    require(x.dtype() == VIGIL_DTYPE_UINT8 || x.dtype() == VIGIL_DTYPE_FLOAT32,
-            "gcn_minmax: input must be uint8 or float32");
-    x.require_finite();
-}
-
 class GcnMinMax : public vigil::sdk::Extractor {
 public:
     GcnMinMax(const nlohmann::json &, vigil::sdk::Host host) : host_(host) {}
 
     vigil_shape output_shape(const vigil_shape &in) override {
-        elements_of(in);
+        vigil::sdk::shape_elements(in, "gcn_minmax");
         return in;
     }
 
     void fit(const vigil::sdk::TensorRef &x, const vigil::sdk::TensorRef *) override {
-        check_input(x);
-        const int64_t n = x.samples(), d = elements_of(x.sample_shape());
+        x.require_uint8_or_float32("gcn_minmax");
+        const int64_t n = x.samples(), d = vigil::sdk::shape_elements(x.sample_shape(), "gcn_minmax");
         require(n > 0, "gcn_minmax: fit needs at least one training sample");
         std::vector<double> g(static_cast<size_t>(d));
         double lo = std::numeric_limits<double>::infinity(), hi = -lo;
@@ -116,8 +93,8 @@ public:
     void transform(const vigil::sdk::TensorRef &in, float *out) override {
         require(fitted_, "gcn_minmax: transform called before fit (fit it on the training set, or load a fitted state)",
                 VIGIL_ERR_STATE);
-        check_input(in);
-        const int64_t n = in.samples(), d = elements_of(in.sample_shape());
+        in.require_uint8_or_float32("gcn_minmax");
+        const int64_t n = in.samples(), d = vigil::sdk::shape_elements(in.sample_shape(), "gcn_minmax");
         const double range = max_ - min_;
         std::vector<double> g(static_cast<size_t>(d));
         for (int64_t i = 0; i < n; ++i) {

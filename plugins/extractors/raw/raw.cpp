@@ -12,7 +12,6 @@
 namespace {
 
 using vigil::sdk::fail;
-using vigil::sdk::require;
 
 const char *kSchema = R"({
   "type": "object",
@@ -39,19 +38,14 @@ public:
     }
 
     vigil_shape output_shape(const vigil_shape &in) override {
-        require(in.rank >= 0 && in.rank < VIGIL_MAX_RANK, "raw: per-sample rank " + std::to_string(in.rank) + " out of range");
-        int64_t d = 1;
-        for (int i = 0; i < in.rank; ++i) {
-            require(in.dims[i] > 0, "raw: every per-sample dimension must be positive");
-            d *= in.dims[i];
-        }
         vigil_shape out{};
         out.rank = 1;
-        out.dims[0] = d;
+        out.dims[0] = vigil::sdk::shape_elements(in, "raw");
         return out;
     }
 
     void transform(const vigil::sdk::TensorRef &in, float *out) override {
+        in.require_uint8_or_float32("raw");
         const int64_t n = in.numel();
         if (in.dtype() == VIGIL_DTYPE_UINT8) {
             // "auto": pixels 0..255 -> [0, 1], v / 255 computed in double and
@@ -59,12 +53,9 @@ public:
             const uint8_t *p = in.data<uint8_t>();
             for (int64_t i = 0; i < n; ++i)
                 out[i] = static_cast<float>(auto_ ? p[i] / 255.0 : p[i] * scale_);
-        } else if (in.dtype() == VIGIL_DTYPE_FLOAT32) {
-            in.require_finite();
+        } else {
             const float *p = in.f32();
             for (int64_t i = 0; i < n; ++i) out[i] = auto_ ? p[i] : static_cast<float>(p[i] * scale_);
-        } else {
-            fail(VIGIL_ERR_INVALID_ARGUMENT, "raw: input must be uint8 or float32");
         }
         // A large factor can push float32 values past FLT_MAX; never hand on Inf.
         if (!auto_)

@@ -35,36 +35,6 @@ const char *kSchema = R"({
 
 constexpr uint32_t kStateVersion = 1;
 
-int64_t features_of(const vigil_shape &in) {
-    require(in.rank >= 0 && in.rank < VIGIL_MAX_RANK,
-            "standardize: per-sample rank " + std::to_string(in.rank) + " out of range");
-    int64_t d = 1;
-    for (int i = 0; i < in.rank; ++i) {
-        require(in.dims[i] > 0, "standardize: every per-sample dimension must be positive");
-        d *= in.dims[i];
-    }
-    return d;
-}
-
-// Element i of a uint8 or float32 tensor, as double (exact for both).
-class Values {
-public:
-    explicit Values(const vigil::sdk::TensorRef &t) {
-        if (t.dtype() == VIGIL_DTYPE_UINT8) {
-            u8_ = t.data<uint8_t>();
-        } else {
-            require(t.dtype() == VIGIL_DTYPE_FLOAT32, "standardize: input must be uint8 or float32");
-            t.require_finite();
-            f32_ = t.f32();
-        }
-    }
-    double operator[](int64_t i) const { return u8_ ? u8_[i] : static_cast<double>(f32_[i]); }
-
-private:
-    const uint8_t *u8_ = nullptr;
-    const float *f32_ = nullptr;
-};
-
 class Standardize : public vigil::sdk::Extractor {
 public:
     Standardize(const nlohmann::json &p, vigil::sdk::Host host)
@@ -73,29 +43,32 @@ public:
     vigil_shape output_shape(const vigil_shape &in) override {
         vigil_shape out{};
         out.rank = 1;
-        out.dims[0] = features_of(in);
+        out.dims[0] = vigil::sdk::shape_elements(in, "standardize");
         return out;
     }
 
     void fit(const vigil::sdk::TensorRef &x, const vigil::sdk::TensorRef *) override {
-        const int64_t n = x.samples(), d = features_of(x.sample_shape());
+        const int64_t n = x.samples(), d = vigil::sdk::shape_elements(x.sample_shape(), "standardize");
         require(n > 0, "standardize: fit needs at least one training sample");
-        const Values v(x);
+        x.require_uint8_or_float32("standardize");
         // Two passes in double: mean_j = sum_i x_ij / n, then the population
         // variance var_j = sum_i (x_ij - mean_j)^2 / n (ddof = 0, as
         // StandardScaler). For a constant feature the sum n * c is exact in
         // double (float has 24 significant bits, n < 2^29), so mean_j = c and
         // var_j = 0 exactly: constant features are recognised without a tolerance.
         std::vector<double> mean(static_cast<size_t>(d), 0.0), var(static_cast<size_t>(d), 0.0);
+        std::vector<double> row(static_cast<size_t>(d)); // sample i, as double (exact)
         for (int64_t i = 0; i < n; ++i) {
             if (i % 1024 == 0) host_.check_cancelled();
-            for (int64_t j = 0; j < d; ++j) mean[j] += v[i * d + j];
+            x.to_double(i * d, d, row.data());
+            for (int64_t j = 0; j < d; ++j) mean[j] += row[j];
         }
         for (double &m : mean) m /= static_cast<double>(n);
         for (int64_t i = 0; i < n; ++i) {
             if (i % 1024 == 0) host_.check_cancelled();
+            x.to_double(i * d, d, row.data());
             for (int64_t j = 0; j < d; ++j) {
-                const double c = v[i * d + j] - mean[j];
+                const double c = row[j] - mean[j];
                 var[j] += c * c;
             }
         }
@@ -112,16 +85,18 @@ public:
     void transform(const vigil::sdk::TensorRef &in, float *out) override {
         require(!center_.empty(), "standardize: transform called before fit (fit it on the training set, or load a fitted state)",
                 VIGIL_ERR_STATE);
-        const int64_t n = in.samples(), d = features_of(in.sample_shape());
+        const int64_t n = in.samples(), d = vigil::sdk::shape_elements(in.sample_shape(), "standardize");
         require(d == static_cast<int64_t>(center_.size()),
                 "standardize: input has " + std::to_string(d) + " features per sample, but fit saw " +
                     std::to_string(center_.size()));
-        const Values v(in);
+        in.require_uint8_or_float32("standardize");
+        std::vector<double> row(static_cast<size_t>(d));
         for (int64_t i = 0; i < n; ++i) {
             if (i % 1024 == 0) host_.check_cancelled();
+            in.to_double(i * d, d, row.data());
             for (int64_t j = 0; j < d; ++j) {
                 // z = (x - mean) / std, in double, rounded once to float.
-                const float z = static_cast<float>((v[i * d + j] - center_[j]) / scale_[j]);
+                const float z = static_cast<float>((row[j] - center_[j]) / scale_[j]);
                 if (!std::isfinite(z))
                     fail(VIGIL_ERR_INVALID_ARGUMENT, "standardize: sample " + std::to_string(i) + ", feature " +
                                                          std::to_string(j) + " overflows float32 after scaling");

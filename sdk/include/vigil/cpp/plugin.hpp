@@ -48,6 +48,23 @@ inline void require(bool ok, const std::string &message, vigil_status code = VIG
     if (!ok) fail(code, message);
 }
 
+// Elements in one sample of per-sample shape `s`: the product of its dims (1
+// for rank 0). The check every extractor's output_shape() makes of its input,
+// with messages that name the plugin: throws Error(VIGIL_ERR_INVALID_ARGUMENT)
+// "<who>: per-sample rank N out of range" unless 0 <= rank < VIGIL_MAX_RANK
+// (the sample axis takes one of the VIGIL_MAX_RANK tensor dims), and
+// "<who>: every per-sample dimension must be positive" for a dim <= 0.
+inline int64_t shape_elements(const vigil_shape &s, const std::string &who) {
+    if (!(s.rank >= 0 && s.rank < VIGIL_MAX_RANK))
+        fail(VIGIL_ERR_INVALID_ARGUMENT, who + ": per-sample rank " + std::to_string(s.rank) + " out of range");
+    int64_t n = 1;
+    for (int i = 0; i < s.rank; ++i) {
+        if (!(s.dims[i] > 0)) fail(VIGIL_ERR_INVALID_ARGUMENT, who + ": every per-sample dimension must be positive");
+        n *= s.dims[i];
+    }
+    return n;
+}
+
 // The host services, as a small value type. Valid until the object is destroyed.
 class Host {
 public:
@@ -118,6 +135,31 @@ public:
                                                      std::to_string(i / ss) + ", element " +
                                                      std::to_string(i % ss));
             }
+    }
+    // For plugins that read uint8 or float32 input as real numbers: throws
+    // INVALID_ARGUMENT "<who>: input must be uint8 or float32" for any other
+    // dtype, then require_finite() (float32 only).
+    void require_uint8_or_float32(const std::string &who) const {
+        if (t_->dtype != VIGIL_DTYPE_UINT8 && t_->dtype != VIGIL_DTYPE_FLOAT32)
+            fail(VIGIL_ERR_INVALID_ARGUMENT, who + ": input must be uint8 or float32");
+        require_finite();
+    }
+    // Copies the `count` elements from flat index `first` on into out[0..count-1]
+    // as double (exact for both dtypes). Typical use: one sample at a time,
+    // to_double(i * d, d, row). The dtype is tested once per call, not per
+    // element, so the copy loops stay tight. Throws INVALID_ARGUMENT unless the
+    // data are uint8 or float32 (check with require_uint8_or_float32 first);
+    // the range is not checked.
+    void to_double(int64_t first, int64_t count, double *out) const {
+        if (t_->dtype == VIGIL_DTYPE_UINT8) {
+            const uint8_t *p = data<uint8_t>() + first;
+            for (int64_t j = 0; j < count; ++j) out[j] = p[j];
+        } else {
+            if (t_->dtype != VIGIL_DTYPE_FLOAT32)
+                fail(VIGIL_ERR_INVALID_ARGUMENT, std::string(what_) + ": expected uint8 or float32 data");
+            const float *p = data<float>() + first;
+            for (int64_t j = 0; j < count; ++j) out[j] = p[j];
+        }
     }
     // Labels as a vector (throws unless int32 of shape [samples]).
     std::vector<int32_t> labels(int64_t expected) const {
