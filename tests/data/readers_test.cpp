@@ -23,15 +23,6 @@ using namespace vigil;
 
 namespace {
 
-std::string error_of(const std::function<void()> &f) {
-    try {
-        f();
-    } catch (const Error &e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-
 std::string be32(uint32_t v) {
     return {char(v >> 24), char((v >> 16) & 255), char((v >> 8) & 255), char(v & 255)};
 }
@@ -74,15 +65,15 @@ TEST_CASE("malformed IDX files are named with the problem") {
     const std::string dir = test::temp_dir("idxbad");
     const std::string good = idx_images();
     test::write_text(dir + "/short", good.substr(0, good.size() - 2));
-    CHECK(error_of([&] { data::read_idx(dir + "/short"); }) ==
+    CHECK(test::error_of([&] { data::read_idx(dir + "/short"); }) ==
           dir + "/short: truncated: header promises 3 images (12 bytes) but the file holds 10");
     test::write_text(dir + "/magic", "\x01\x02\x03\x04" + good.substr(4));
-    CHECK(error_of([&] { data::read_idx(dir + "/magic"); }).find(dir + "/magic: not an IDX file (bad magic") == 0);
+    CHECK(test::error_of([&] { data::read_idx(dir + "/magic"); }).find(dir + "/magic: not an IDX file (bad magic") == 0);
     test::write_text(dir + "/img", good);
     test::write_text(dir + "/lab", idx_labels({1, 2}));
-    CHECK(error_of([&] { data::read_idx(dir + "/img", dir + "/lab"); }) ==
+    CHECK(test::error_of([&] { data::read_idx(dir + "/img", dir + "/lab"); }) ==
           dir + "/lab: holds 2 labels but " + dir + "/img holds 3 images");
-    CHECK(error_of([&] { data::read_idx(dir + "/nothing"); }) == dir + "/nothing: file not found");
+    CHECK(test::error_of([&] { data::read_idx(dir + "/nothing"); }) == dir + "/nothing: file not found");
     // A gzip stream cut in half.
     write_gz(dir + "/full.gz", idx_images(200));
     std::string gz;
@@ -91,7 +82,7 @@ TEST_CASE("malformed IDX files are named with the problem") {
         gz.assign(std::istreambuf_iterator<char>(in), {});
     }
     test::write_text(dir + "/cut.gz", gz.substr(0, gz.size() / 2));
-    CHECK(error_of([&] { data::read_idx(dir + "/cut.gz"); }).find("damaged or truncated gzip data") != std::string::npos);
+    CHECK(test::error_of([&] { data::read_idx(dir + "/cut.gz"); }).find("damaged or truncated gzip data") != std::string::npos);
 }
 
 TEST_CASE("CIFAR binary records, and a truncated batch") {
@@ -107,7 +98,7 @@ TEST_CASE("CIFAR binary records, and a truncated batch") {
     CHECK(ds.labels == std::vector<int32_t>{3, 4});
     CHECK(int(ds.x.data<uint8_t>()[3072 + 1024]) == (1024 + 1) % 256);  // record 1, green plane, first pixel
     test::write_text(dir + "/t.bin", rec.substr(0, 5000));
-    CHECK(error_of([&] { data::read_cifar({dir + "/t.bin"}); }) ==
+    CHECK(test::error_of([&] { data::read_cifar({dir + "/t.bin"}); }) ==
           dir + "/t.bin: not a CIFAR binary batch: 5000 bytes is not a whole number of 3073-byte records (truncated?)");
 }
 
@@ -129,14 +120,14 @@ TEST_CASE("npy: uint8 and float32 round trip; Fortran order and truncation rejec
         bytes.assign(std::istreambuf_iterator<char>(in), {});
     }
     test::write_text(dir + "/short.npy", bytes.substr(0, bytes.size() - 4));
-    CHECK(error_of([&] { data::read_npy(dir + "/short.npy"); }) ==
+    CHECK(test::error_of([&] { data::read_npy(dir + "/short.npy"); }) ==
           dir + "/short.npy: truncated: shape promises 24 bytes of data, file holds 20");
     std::string fortran = bytes;
     fortran.replace(fortran.find("False"), 5, "True ");
     test::write_text(dir + "/fortran.npy", fortran);
-    CHECK(error_of([&] { data::read_npy(dir + "/fortran.npy"); }).find("Fortran-ordered arrays are not supported") !=
+    CHECK(test::error_of([&] { data::read_npy(dir + "/fortran.npy"); }).find("Fortran-ordered arrays are not supported") !=
           std::string::npos);
-    CHECK(error_of([&] { data::read_npy_dataset(dir + "/f.npy", dir + "/u.npy"); }) ==
+    CHECK(test::error_of([&] { data::read_npy_dataset(dir + "/f.npy", dir + "/u.npy"); }) ==
           dir + "/u.npy: holds 4 labels but " + dir + "/f.npy holds 3 samples");
 }
 
@@ -151,9 +142,9 @@ TEST_CASE("CSV with header and label column; ragged rows and NaN cells named by 
     CHECK(ds.x.data<float>()[3] == -4.0f);
     CHECK(ds.labels == std::vector<int32_t>{0, 1});
     test::write_text(dir + "/ragged.csv", "1,2,3\n4,5\n");
-    CHECK(error_of([&] { data::read_csv(dir + "/ragged.csv"); }) == dir + "/ragged.csv:2: expected 3 columns, got 2");
+    CHECK(test::error_of([&] { data::read_csv(dir + "/ragged.csv"); }) == dir + "/ragged.csv:2: expected 3 columns, got 2");
     test::write_text(dir + "/nan.csv", "1,2\n3,nan\n");
-    CHECK(error_of([&] { data::read_csv(dir + "/nan.csv"); }) == dir + "/nan.csv:2: column 2: 'nan' is not a finite number");
+    CHECK(test::error_of([&] { data::read_csv(dir + "/nan.csv"); }) == dir + "/nan.csv:2: column 2: 'nan' is not a finite number");
 }
 
 TEST_CASE("image folders: class subfolders become labels; bad images are named or, leniently, listed") {
@@ -175,7 +166,7 @@ TEST_CASE("image folders: class subfolders become labels; bad images are named o
     CHECK(data::read_image_folder(dir, grey).x.shape_str() == "3x1x3x4");
 
     test::write_text(dir + "/dog/broken.png", "\x89PNG\r\n\x1a\n truncated");
-    CHECK(error_of([&] { data::read_image_folder(dir); }).find(dir + "/dog/broken.png: unreadable image") == 0);
+    CHECK(test::error_of([&] { data::read_image_folder(dir); }).find(dir + "/dog/broken.png: unreadable image") == 0);
     std::vector<data::Unreadable> bad;
     const data::Dataset ok = data::read_image_folder_lenient(dir, {}, bad);
     CHECK(ok.x.samples() == 3);
@@ -183,7 +174,7 @@ TEST_CASE("image folders: class subfolders become labels; bad images are named o
     CHECK(bad[0].path == dir + "/dog/broken.png");
     std::filesystem::remove(dir + "/dog/broken.png");
     stbi_write_png((dir + "/dog/d.png").c_str(), 3, 3, 3, px, 3 * 3);
-    CHECK(error_of([&] { data::read_image_folder(dir); }) ==
+    CHECK(test::error_of([&] { data::read_image_folder(dir); }) ==
           dir + "/dog/d.png: size 3x3 differs from the first image's 4x3");
 }
 
@@ -213,7 +204,7 @@ TEST_CASE("sources: checks name their JSON path; protocols filter and relabel") 
     const json pair = {{"in", {{"format", "idx"}, {"images", "img"}}}, {"ood", {{"format", "idx"}, {"images", "img"}, {"limit", 1}}}};
     CHECK(data::check_source(pair, dir, "/data/test").empty());
     CHECK(data::load_source(pair, dir, "/data/test").labels == std::vector<int32_t>{0, 0, 0, 0, 1});
-    CHECK(error_of([&] {
+    CHECK(test::error_of([&] {
               data::load_source(json{{"format", "idx"}, {"images", "img"}, {"labels", "lab"}, {"classes", {9}}}, dir, "/data/train");
           }) == "/data/train/classes: no sample has any of the classes [9]");
 }

@@ -3,6 +3,8 @@
 // plugin objects.
 #pragma once
 
+#include "host_fixture.hpp"
+
 #include <vigil/framework/error.hpp>
 #include <vigil/framework/plugin_object.hpp>
 #include <vigil/framework/registry.hpp>
@@ -44,15 +46,6 @@ inline Tensor random_tensor(int64_t n, int64_t d, uint64_t seed, float shift = 0
     std::normal_distribution<float> g(0.0f, 1.0f);
     for (int64_t i = 0; i < n * d; ++i) t.data<float>()[i] = g(rng) + shift;
     return t;
-}
-
-inline std::string error_of(const std::function<void()> &f) {
-    try {
-        f();
-    } catch (const Error &e) {
-        return e.what();
-    }
-    return "(no error)";
 }
 
 } // namespace vigil::test

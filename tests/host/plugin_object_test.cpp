@@ -21,27 +21,19 @@ Tensor small_data() {
 const PluginLibrary &lib(const Registry &r, const char *name) {
     return r.select(VIGIL_KIND_DETECTOR, name, DeviceChoice::Cpu).variant->lib;
 }
-std::string message_of(const std::function<void()> &f) {
-    try {
-        f();
-    } catch (const Error &e) {
-        return e.what();
-    }
-    return "";
-}
 } // namespace
 
 TEST_CASE("a fit that throws inside an SDK plugin becomes a status and a message") {
     const Registry r = test::registry_with_mocks();
     DetectorObject d(lib(r, "mock_throws"), nlohmann::json::object(), {});
-    CHECK(message_of([&] { d.fit(small_data(), nullptr); }) ==
+    CHECK(test::error_of([&] { d.fit(small_data(), nullptr); }) ==
           "mock_throws (cpu) fit: mock failure inside fit [VIGIL_ERR_INTERNAL]");
 }
 
 TEST_CASE("an exception escaping a raw C plugin is caught and reported as a plugin bug") {
     const Registry r = test::registry_with_mocks();
     DetectorObject d(lib(r, "mock_raw"), nlohmann::json::object(), {});
-    CHECK(message_of([&] { d.fit(small_data(), nullptr); }).find("let a C++ exception escape across the C ABI") !=
+    CHECK(test::error_of([&] { d.fit(small_data(), nullptr); }).find("let a C++ exception escape across the C ABI") !=
           std::string::npos);
 }
 
@@ -49,7 +41,7 @@ TEST_CASE("non-finite scores from a plugin are an error, never passed on") {
     const Registry r = test::registry_with_mocks();
     DetectorObject d(lib(r, "mock_nan"), nlohmann::json::object(), {});
     d.fit(small_data(), nullptr);
-    CHECK(message_of([&] { d.score(small_data()); }).find("non-finite score") != std::string::npos);
+    CHECK(test::error_of([&] { d.score(small_data()); }).find("non-finite score") != std::string::npos);
 }
 
 TEST_CASE("scores are computed, and save/load reproduces them bit for bit") {
@@ -73,7 +65,7 @@ TEST_CASE("truncated state on load is refused with the plugin's message") {
     auto state = d.save();
     state.resize(state.size() - 3);
     DetectorObject e(lib(r, "mock_mean"), nlohmann::json::object(), {});
-    const std::string m = message_of([&] { e.load(state); });
+    const std::string m = test::error_of([&] { e.load(state); });
     CHECK(m.find("mock_mean (cpu) load:") == 0);
     CHECK(m.find("[VIGIL_ERR_IO]") != std::string::npos);
 }
@@ -83,12 +75,12 @@ TEST_CASE("NaN input is rejected naming the sample") {
     DetectorObject d(lib(r, "mock_mean"), nlohmann::json::object(), {});
     Tensor x = small_data();
     x.data<float>()[5] = std::nanf("");
-    CHECK(message_of([&] { d.fit(x, nullptr); }).find("non-finite value (NaN or Inf) in sample 2, element 1") !=
+    CHECK(test::error_of([&] { d.fit(x, nullptr); }).find("non-finite value (NaN or Inf) in sample 2, element 1") !=
           std::string::npos);
 }
 
 TEST_CASE("score before fit is a state error") {
     const Registry r = test::registry_with_mocks();
     DetectorObject d(lib(r, "mock_mean"), nlohmann::json::object(), {});
-    CHECK(message_of([&] { d.score(small_data()); }).find("[VIGIL_ERR_STATE]") != std::string::npos);
+    CHECK(test::error_of([&] { d.score(small_data()); }).find("[VIGIL_ERR_STATE]") != std::string::npos);
 }

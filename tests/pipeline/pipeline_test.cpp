@@ -41,18 +41,9 @@ json good_pipeline() {
       "evaluate": ["roc"], "seed": 3})");
 }
 
-std::string error_of(const std::function<void()> &f) {
-    try {
-        f();
-    } catch (const Error &e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-
 std::string parse_error(const json &doc, const std::string &dir) {
     const Registry r = test::registry_with_mocks();
-    return error_of([&] { parse_pipeline(doc, dir, r, {}, true); });
+    return test::error_of([&] { parse_pipeline(doc, dir, r, {}, true); });
 }
 
 } // namespace
@@ -61,7 +52,7 @@ TEST_CASE("a JSON syntax error names file, line and column") {
     const std::string dir = test::temp_dir("syntax");
     test::write_text(dir + "/p.json", "{\n  \"stages\": [\n    {\"detector\": \"knn\",}\n  ]\n}\n");
     const Registry r = test::registry_with_mocks();
-    const std::string m = error_of([&] { parse_pipeline_file(dir + "/p.json", r, {}, true); });
+    const std::string m = test::error_of([&] { parse_pipeline_file(dir + "/p.json", r, {}, true); });
     CHECK(m.find(dir + "/p.json:3:") == 0);
     CHECK(m.find("invalid JSON") != std::string::npos);
 }
@@ -169,12 +160,12 @@ TEST_CASE("a damaged or truncated model file is refused with a clear error") {
     std::string flipped = bytes;
     flipped[bytes.size() / 2] ^= 0x20;
     test::write_text(dir + "/flipped.vgm", flipped);
-    CHECK(error_of([&] { FittedPipeline::load(dir + "/flipped.vgm", r, {}); }).find("checksum mismatch") != std::string::npos);
+    CHECK(test::error_of([&] { FittedPipeline::load(dir + "/flipped.vgm", r, {}); }).find("checksum mismatch") != std::string::npos);
     test::write_text(dir + "/short.vgm", bytes.substr(0, bytes.size() - 10));
-    CHECK(error_of([&] { FittedPipeline::load(dir + "/short.vgm", r, {}); }).find("checksum mismatch") != std::string::npos);
+    CHECK(test::error_of([&] { FittedPipeline::load(dir + "/short.vgm", r, {}); }).find("checksum mismatch") != std::string::npos);
     test::write_text(dir + "/notmodel.vgm", "hello");
-    CHECK(error_of([&] { FittedPipeline::load(dir + "/notmodel.vgm", r, {}); }).find("not a Vigil model file") !=
+    CHECK(test::error_of([&] { FittedPipeline::load(dir + "/notmodel.vgm", r, {}); }).find("not a Vigil model file") !=
           std::string::npos);
-    CHECK(error_of([&] { FittedPipeline::load(dir + "/absent.vgm", r, {}); }).find("cannot open model file") !=
+    CHECK(test::error_of([&] { FittedPipeline::load(dir + "/absent.vgm", r, {}); }).find("cannot open model file") !=
           std::string::npos);
 }

@@ -3,12 +3,14 @@
 // text file writers for building pipelines on the fly.
 #pragma once
 
+#include <vigil/framework/error.hpp>
 #include <vigil/framework/registry.hpp>
 
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -28,6 +30,16 @@ inline std::string temp_dir(const std::string &tag) {
     auto p = std::filesystem::temp_directory_path() / ("vigil-test-" + tag + "-" + std::to_string(rng()));
     std::filesystem::create_directories(p);
     return p.string();
+}
+
+// The message of the vigil::Error that f throws, or "(no error)".
+inline std::string error_of(const std::function<void()> &f) {
+    try {
+        f();
+    } catch (const Error &e) {
+        return e.what();
+    }
+    return "(no error)";
 }
 
 inline void write_text(const std::string &path, const std::string &text) {

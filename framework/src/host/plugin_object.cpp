@@ -48,6 +48,21 @@ struct Source {
     }
 };
 
+// Runs a plugin's save with a writer into memory; returns the bytes.
+template <class F> std::vector<uint8_t> save_state(F &&save) {
+    Sink sink;
+    const vigil_writer w{sizeof(vigil_writer), &sink, &Sink::write};
+    save(&w);
+    return std::move(sink.bytes);
+}
+
+// Runs a plugin's load with a reader over `state`.
+template <class F> void load_state(const std::vector<uint8_t> &state, F &&load) {
+    Source src{&state};
+    const vigil_reader r{sizeof(vigil_reader), &src, &Source::read, &Source::remaining};
+    load(&r);
+}
+
 } // namespace
 
 PluginObject::PluginObject(const PluginLibrary &lib, const nlohmann::json &params, const RunSettings &settings)
@@ -120,16 +135,11 @@ std::vector<float> DetectorObject::score(const Tensor &x) {
 }
 
 std::vector<uint8_t> DetectorObject::save() {
-    Sink sink;
-    const vigil_writer w{sizeof(vigil_writer), &sink, &Sink::write};
-    call("save", [&] { return t_->save(handle_, &w); });
-    return std::move(sink.bytes);
+    return save_state([&](const vigil_writer *w) { call("save", [&] { return t_->save(handle_, w); }); });
 }
 
 void DetectorObject::load(const std::vector<uint8_t> &state) {
-    Source src{&state};
-    const vigil_reader r{sizeof(vigil_reader), &src, &Source::read, &Source::remaining};
-    call("load", [&] { return t_->load(handle_, &r); });
+    load_state(state, [&](const vigil_reader *r) { call("load", [&] { return t_->load(handle_, r); }); });
 }
 
 // ---------------- extractor ----------------
@@ -184,10 +194,7 @@ Tensor ExtractorObject::transform(const Tensor &x) {
 
 std::vector<uint8_t> ExtractorObject::save() {
     if (!t_->save) return {};
-    Sink sink;
-    const vigil_writer w{sizeof(vigil_writer), &sink, &Sink::write};
-    call("save", [&] { return t_->save(handle_, &w); });
-    return std::move(sink.bytes);
+    return save_state([&](const vigil_writer *w) { call("save", [&] { return t_->save(handle_, w); }); });
 }
 
 void ExtractorObject::load(const std::vector<uint8_t> &state) {
@@ -195,9 +202,7 @@ void ExtractorObject::load(const std::vector<uint8_t> &state) {
         if (!state.empty()) throw_input(lib_.label() + " load: the model holds state for a stateless extractor");
         return;
     }
-    Source src{&state};
-    const vigil_reader r{sizeof(vigil_reader), &src, &Source::read, &Source::remaining};
-    call("load", [&] { return t_->load(handle_, &r); });
+    load_state(state, [&](const vigil_reader *r) { call("load", [&] { return t_->load(handle_, r); }); });
 }
 
 // ---------------- evaluator ----------------
