@@ -75,6 +75,9 @@ TEST_CASE("an unknown plugin is named with its path") {
     doc["stages"][0]["detector"] = "mock_maen";
     CHECK(parse_error(doc, dir).find("/stages/0/detector: unknown detector 'mock_maen' (did you mean 'mock_mean'?)") !=
           std::string::npos);
+    doc = good_pipeline();
+    doc["evaluate"] = json::array({"roc", "rocc"});
+    CHECK(parse_error(doc, dir).find("/evaluate/1: unknown evaluator 'rocc' (did you mean 'roc'?)") != std::string::npos);
 }
 
 TEST_CASE("parameters are checked against the plugin's schema") {

@@ -63,17 +63,17 @@ std::optional<DeviceChoice> device_at(const json &obj, const std::string &path, 
 }
 
 // Validates params of plugin `name` of `kind`; returns them completed with defaults.
+// `name_path` is where the plugin's name stands in the file (default path + "/<kind>").
 json check_params(const Registry &reg, vigil_kind kind, const std::string &name, const json *params,
-                  DeviceChoice device, const std::string &path, Problems &pr, std::string *why = nullptr) {
+                  DeviceChoice device, const std::string &path, Problems &pr, std::string name_path = "") {
     json p = params ? *params : json::object();
     Selection sel;
     try {
         sel = reg.select(kind, name, device);
     } catch (const Error &e) {
-        pr.add(path + "/" + kind_name(kind), e.what());
+        pr.add(name_path.empty() ? path + "/" + kind_name(kind) : name_path, e.what());
         return p;
     }
-    if (why) *why = sel.why;
     if (!p.is_object()) {
         pr.add(path + "/params", "must be an object, got " + p.dump());
         return p;
@@ -201,7 +201,8 @@ PipelineSpec parse_pipeline(const json &doc, const std::string &base_dir, const 
                 pr.add(path, "must be an evaluator name or {\"evaluator\": name, \"params\": {...}}");
                 continue;
             }
-            e.params = check_params(reg, VIGIL_KIND_EVALUATOR, e.name, params, DeviceChoice::Auto, path, pr);
+            e.params = check_params(reg, VIGIL_KIND_EVALUATOR, e.name, params, DeviceChoice::Auto, path, pr,
+                                    evals[i].is_string() ? path : path + "/evaluator");
             spec.evaluators.push_back(std::move(e));
         }
     }
