@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <unistd.h>
 
 namespace {
 
@@ -38,7 +39,13 @@ const char *kUsage =
     "exit codes: 0 ok, 1 internal error or cancelled, 2 bad command line,\n"
     "            3 bad input data or model file, 4 invalid pipeline, 5 plugin refused or failed\n";
 
-void on_sigint(int) { vigil::request_cancel(); }
+// First Ctrl-C: ask plugins to stop at their next check; a second one kills.
+void on_sigint(int) {
+    vigil::request_cancel();
+    static const char msg[] = "\nvigil: cancelling (Ctrl-C again to kill)\n";
+    (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+    std::signal(SIGINT, SIG_DFL);
+}
 
 } // namespace
 
