@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# setup.sh — install what is missing (Debian 12 packages) and build Vigil.
+# setup.sh — install what is missing (Debian 12 packages) and define vigil_build.
 #
 # Sourced by scripts/quickstart.sh and scripts/test.sh so both README commands
-# do the same set-up. Skips packages already installed and work already built:
-# the build folder (default ./build, or $VIGIL_BUILD_DIR) is kept between runs.
+# do the same set-up: sourcing installs missing packages; each script then calls
+# vigil_build for what it needs. Packages already installed and work already
+# built are skipped: the build folder (default ./build, or $VIGIL_BUILD_DIR)
+# is kept between runs.
 set -euo pipefail
 
 VIGIL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,15 +39,15 @@ vigil_install_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
+# vigil_build [TARGET]: build everything, or only TARGET (e.g. vigil_runtime).
 vigil_build() {
   # CUDA variants build when /usr/local/cuda (toolkit + cuBLAS + cuDNN) is there.
   if [ ! -f "$VIGIL_BUILD_DIR/CMakeCache.txt" ]; then
     echo "setup: configuring $VIGIL_BUILD_DIR"
     cmake -S "$VIGIL_ROOT" -B "$VIGIL_BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
   fi
-  echo "setup: building with $VIGIL_JOBS jobs (only what changed)"
-  cmake --build "$VIGIL_BUILD_DIR" -j "$VIGIL_JOBS"
+  echo "setup: building ${1:-everything} with $VIGIL_JOBS jobs (only what changed)"
+  cmake --build "$VIGIL_BUILD_DIR" -j "$VIGIL_JOBS" ${1:+--target "$1"}
 }
 
 vigil_install_packages
-vigil_build
