@@ -1,51 +1,106 @@
-// detector_support.hpp — shared by the detector tests: the real plugin
-// registry, random data, and running a detector through the host's checked
-// plugin objects.
+// detector_support.hpp — shared by the detector tests: a detector plugin
+// driven through the raw C ABI (tests/support/plugin_so.hpp: dlopen, the
+// descriptor's function table, a host that records errors), plus random data.
+//
+// Why this file exists: the detector tests check exactly what any host sees —
+// status codes and the messages handed to host->error — so they load
+// VIGIL_PLUGIN_DIR "/vigil-<name>-<backend>.so" directly, without libvigil.
 #pragma once
 
-#include "host_fixture.hpp"
+#include "plugin_so.hpp"
 
-#include <vigil/framework/error.hpp>
-#include <vigil/framework/plugin_object.hpp>
-#include <vigil/framework/registry.hpp>
-
-#include <functional>
+#include <cstdint>
+#include <filesystem>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace vigil::test {
 
-inline const Registry &plugins() {
-    static Registry r = [] {
-        Registry reg;
-        reg.scan({VIGIL_PLUGIN_DIR});
-        return reg;
-    }();
-    return r;
+inline std::string plugin_path(const std::string &name, const std::string &backend = "cpu") {
+    return std::string(VIGIL_PLUGIN_DIR) + "/vigil-" + name + "-" + backend + ".so";
+}
+inline bool plugin_built(const std::string &name, const std::string &backend) {
+    return std::filesystem::exists(plugin_path(name, backend));
 }
 
-inline const PluginLibrary *variant(const char *name, vigil_backend b) {
-    const PluginGroup *g = plugins().find(VIGIL_KIND_DETECTOR, name);
-    if (!g) return nullptr;
-    for (const auto &v : g->variants)
-        if (v.lib.backend() == b) return &v.lib;
-    return nullptr;
-}
+// n samples of d features, row-major float32.
+struct Matrix {
+    int64_t n = 0, d = 0;
+    std::vector<float> v;
+    Matrix() = default;
+    Matrix(int64_t rows, int64_t cols) : n(rows), d(cols), v(static_cast<size_t>(rows * cols)) {}
+    float &at(int64_t i, int64_t j) { return v[static_cast<size_t>(i * d + j)]; }
+    float at(int64_t i, int64_t j) const { return v[static_cast<size_t>(i * d + j)]; }
+    vigil_tensor view() const { return test::view(v.data(), {n, d}); }
+};
 
-inline std::unique_ptr<DetectorObject> detector(const char *name, const nlohmann::json &params,
-                                                vigil_backend b = VIGIL_BACKEND_CPU) {
-    const PluginLibrary *lib = variant(name, b);
-    if (!lib) throw Error(ErrorKind::Plugin, std::string("plugin not built: ") + name);
-    return std::make_unique<DetectorObject>(*lib, params, RunSettings{0, 2});
-}
-
-inline Tensor random_tensor(int64_t n, int64_t d, uint64_t seed, float shift = 0.0f) {
-    Tensor t(VIGIL_DTYPE_FLOAT32, {n, d});
+// Standard normal entries plus `shift`, reproducible from `seed`.
+inline Matrix random_matrix(int64_t n, int64_t d, uint64_t seed, float shift = 0.0f) {
+    Matrix m(n, d);
     std::mt19937_64 rng(seed);
     std::normal_distribution<float> g(0.0f, 1.0f);
-    for (int64_t i = 0; i < n * d; ++i) t.data<float>()[i] = g(rng) + shift;
-    return t;
+    for (float &x : m.v) x = g(rng) + shift;
+    return m;
+}
+
+// One detector object of one plugin library, created with `params`.
+// `status` is create()'s status; on failure host.last_error says why.
+struct Detector {
+    explicit Detector(const std::string &path, const std::string &params = "{}", uint32_t threads = 1)
+        : so(path), api(so.detector()) {
+        host_table = *host.get();
+        host_table.threads = threads;
+        vigil_handle raw = nullptr;
+        status = api.create(params.c_str(), &host_table, &raw);
+        h = Handle(raw, api.destroy);
+    }
+    Detector(const Detector &) = delete;
+    Detector &operator=(const Detector &) = delete;
+
+    vigil_status fit(const Matrix &x, const std::vector<int32_t> *labels = nullptr) {
+        const vigil_tensor t = x.view();
+        if (!labels) return api.fit(h.get(), &t, nullptr);
+        const vigil_tensor y = test::view(labels->data(), {static_cast<int64_t>(labels->size())});
+        return api.fit(h.get(), &t, &y);
+    }
+    vigil_status score(const Matrix &x, std::vector<float> &out) {
+        out.assign(static_cast<size_t>(x.n), -1.0f);
+        const vigil_tensor t = x.view();
+        return api.score(h.get(), &t, out.data());
+    }
+    // Scores, or std::runtime_error carrying the plugin's message.
+    std::vector<float> scores(const Matrix &x) {
+        std::vector<float> out;
+        if (score(x, out) != VIGIL_OK) throw std::runtime_error("score failed: " + host.last_error);
+        return out;
+    }
+    vigil_status save(std::vector<uint8_t> &bytes) {
+        ByteWriter w;
+        const vigil_status s = api.save(h.get(), w.get());
+        bytes = w.bytes;
+        return s;
+    }
+    vigil_status load(const std::vector<uint8_t> &bytes) {
+        ByteReader r(bytes);
+        return api.load(h.get(), r.get());
+    }
+
+    PluginSo so;
+    const vigil_detector_iface &api;
+    RecordingHost host;     // records errors and logs; host_table points at it
+    vigil_host host_table;  // the table handed to create(), with its own thread budget
+    Handle h = null_handle();
+    vigil_status status = VIGIL_OK;
+};
+
+// The descriptor's probe: its answer and reason.
+inline int32_t probe(const PluginSo &so, std::string &reason) {
+    char buf[512] = "unset";
+    const int32_t r = so.desc().probe ? so.desc().probe(buf, sizeof buf) : -1;
+    reason = buf;
+    return r;
 }
 
 } // namespace vigil::test

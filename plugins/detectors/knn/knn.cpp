@@ -1,11 +1,18 @@
 // knn.cpp — the `knn` detector: a test sample is anomalous when it is far from
 // its nearest normal training samples.
 //
-// Score (novelty mode, as scikit-learn's NearestNeighbors.kneighbors on the
-// training set): with d_1 ≤ … ≤ d_k the Euclidean distances to the k nearest
-// training samples, "kth" scores d_k and "mean" scores (1/k) Σ d_i. Higher =
-// more anomalous. Distances come from the backend's blocked GEMM
-// (‖q‖² + ‖t‖² − 2 q·t), so memory stays bounded for any training size.
+// Score (novelty mode, as scikit-learn's NearestNeighbors(n_neighbors=k)
+// .kneighbors(X) on a model fitted to the training set): with
+// d_1 ≤ … ≤ d_k the Euclidean distances d_i = ‖x − t_(i)‖₂ from x to its k
+// nearest training samples,
+//     aggregate "kth":  score(x) = d_k
+//     aggregate "mean": score(x) = (1/k) Σ_{i=1..k} d_i
+// Higher = more anomalous. Squared distances come from the backend's blocked
+// GEMM, ‖x − t‖² = ‖x‖² + ‖t‖² − 2 x·t (Backend::knn_sqdist), so memory stays
+// bounded for any training size; d_i is the square root of that.
+//
+// State: the feature count D and the training matrix (N x D float32); k and
+// the aggregate are parameters, so one fitted state serves any k <= N.
 // One source, two libraries: vigil-knn-cpu (oneDNN) and vigil-knn-cuda (cuBLAS).
 #include <vigil/compute/backend.hpp>
 
@@ -18,41 +25,67 @@ namespace {
 using vigil::sdk::fail;
 using vigil::sdk::require;
 
-const char *kSchema = R"({
+const char *kSchema = R"json({
   "type": "object", "additionalProperties": false,
   "properties": {
     "k": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 5,
-          "description": "number of nearest training samples"},
+          "description": "number of nearest training samples (at most the number of training samples; the cuda variant allows up to 1024)"},
     "aggregate": {"enum": ["kth", "mean"], "default": "kth",
-                  "description": "kth: distance to the k-th nearest; mean: mean distance to the k nearest"}
-  }})";
+                  "description": "kth: Euclidean distance to the k-th nearest training sample (as scikit-learn's kneighbors); mean: mean distance to the k nearest"},
+    "query_block": {"type": "integer", "minimum": 1, "maximum": 65536,
+                    "description": "tuning: scored samples per distance block (default: cpu 1024, cuda 2048)"},
+    "train_block": {"type": "integer", "minimum": 1, "maximum": 1048576,
+                    "description": "tuning: training samples per distance block (default: cpu 4096, cuda 8192); scratch memory is about query_block * train_block floats"}
+  }})json";
+
+// Integer parameter `key` of p within [lo, hi], or `fallback` when absent.
+// The host validates against kSchema already; this guards other hosts.
+int int_param(const nlohmann::json &p, const char *key, int fallback, int lo, int hi) {
+    if (!p.contains(key)) return fallback;
+    const nlohmann::json &v = p.at(key);
+    if (!v.is_number_integer() || v.get<int64_t>() < lo || v.get<int64_t>() > hi)
+        fail(VIGIL_ERR_INVALID_ARGUMENT, std::string("parameter ") + key + " must be an integer in " + std::to_string(lo) +
+                                             ".." + std::to_string(hi) + ", got " + v.dump());
+    return static_cast<int>(v.get<int64_t>());
+}
 
 class Knn : public vigil::sdk::Detector {
 public:
-    Knn(const nlohmann::json &p, vigil::sdk::Host host)
-        : k_(p.value("k", 5)), mean_(p.value("aggregate", std::string("kth")) == "mean"), host_(host),
-          backend_(vigil::compute::make_backend(host)) {
-        require(k_ >= 1, "k must be >= 1, got " + std::to_string(k_));
+    Knn(const nlohmann::json &p, vigil::sdk::Host host) : backend_(vigil::compute::make_backend(host)) {
+        require(p.is_object(), "parameters must be a JSON object");
+        for (auto it = p.begin(); it != p.end(); ++it)
+            require(it.key() == "k" || it.key() == "aggregate" || it.key() == "query_block" || it.key() == "train_block",
+                    "unknown parameter '" + it.key() + "' (knn takes k, aggregate, query_block, train_block)");
+        k_ = int_param(p, "k", 5, 1, 100000);
+        const std::string agg = p.value("aggregate", std::string("kth"));
+        require(agg == "kth" || agg == "mean", "parameter aggregate must be \"kth\" or \"mean\", got \"" + agg + "\"");
+        mean_ = agg == "mean";
+        if (vigil::compute::kBackend == VIGIL_BACKEND_CUDA)
+            require(k_ <= vigil::compute::kMaxCudaK, "k = " + std::to_string(k_) + " exceeds the cuda variant's limit of " +
+                                                         std::to_string(vigil::compute::kMaxCudaK) + "; use the cpu variant");
+        backend_->set_knn_blocks({int_param(p, "query_block", 0, 1, 65536), int_param(p, "train_block", 0, 1, 1048576)});
     }
 
     void fit(const vigil::sdk::TensorRef &x, const vigil::sdk::TensorRef *) override {
+        const float *data = x.f32();
         x.require_finite();
-        require(x.samples() >= k_, "k = " + std::to_string(k_) + " needs at least " + std::to_string(k_) +
-                                       " training samples, got " + std::to_string(x.samples()));
         require(x.sample_size() > 0, "training samples have no features");
-        d_ = x.sample_size();
-        train_.assign(x.f32(), x.f32() + x.numel());
-        resident_ = backend_->upload(train_.data(), x.samples(), d_);
+        require(x.samples() >= k_, "k = " + std::to_string(k_) + " is larger than the number of training samples (" +
+                                       std::to_string(x.samples()) + "); use k <= " + std::to_string(x.samples()));
+        std::vector<float> train(data, data + x.numel());  // a copy: the caller's buffer is only borrowed
+        set_state(x.sample_size(), std::move(train));
     }
 
     void score(const vigil::sdk::TensorRef &x, float *scores) override {
-        require(resident_ != nullptr, "score called before fit", VIGIL_ERR_STATE);
-        require(x.sample_size() == d_, "samples have " + std::to_string(x.sample_size()) + " features, but the model was fitted on " +
-                                           std::to_string(d_));
+        require(resident_ != nullptr, "score called before fit (or load)", VIGIL_ERR_STATE);
+        const float *data = x.f32();
+        require(x.sample_size() == d_, "samples have " + std::to_string(x.sample_size()) +
+                                           " features, but the model was fitted on " + std::to_string(d_));
         x.require_finite();
         const int64_t m = x.samples();
-        std::vector<float> nearest(static_cast<size_t>(m * k_));
-        backend_->knn_sqdist(*resident_, x.f32(), m, k_, nearest.data());
+        if (m == 0) return;
+        std::vector<float> nearest(static_cast<size_t>(m) * k_);  // squared distances, ascending per row
+        backend_->knn_sqdist(*resident_, data, m, k_, nearest.data());
         for (int64_t i = 0; i < m; ++i) {
             const float *row = nearest.data() + i * k_;
             if (mean_) {
@@ -75,28 +108,36 @@ public:
         const int64_t d = r.pod<int64_t>();
         std::vector<float> t = r.vec<float>();
         r.expect_end();
-        if (d <= 0 || t.empty() || t.size() % static_cast<size_t>(d) != 0)
-            fail(VIGIL_ERR_IO, "knn state is malformed (feature count " + std::to_string(d) + ", " + std::to_string(t.size()) +
-                                   " values)");
+        if (d <= 0 || t.empty() || t.size() % static_cast<uint64_t>(d) != 0)
+            fail(VIGIL_ERR_IO, "knn state is malformed (feature count " + std::to_string(d) + ", " +
+                                   std::to_string(t.size()) + " values)");
         const int64_t n = static_cast<int64_t>(t.size()) / d;
-        if (n < k_) fail(VIGIL_ERR_IO, "knn state holds " + std::to_string(n) + " samples, fewer than k = " + std::to_string(k_));
-        d_ = d;
-        train_ = std::move(t);
-        resident_ = backend_->upload(train_.data(), n, d_);
+        if (n < k_)
+            fail(VIGIL_ERR_IO, "knn state holds " + std::to_string(n) + " training samples, fewer than k = " +
+                                   std::to_string(k_));
+        for (float v : t)
+            if (!std::isfinite(v)) fail(VIGIL_ERR_IO, "knn state holds a non-finite value");
+        set_state(d, std::move(t));
     }
 
 private:
-    int k_;
-    bool mean_;
-    vigil::sdk::Host host_;
+    void set_state(int64_t d, std::vector<float> train) {
+        auto res = backend_->upload(train.data(), static_cast<int64_t>(train.size()) / d, d);
+        d_ = d;  // only once the upload succeeded: a failed fit leaves the previous model intact
+        train_ = std::move(train);
+        resident_ = std::move(res);
+    }
+
+    int k_ = 5;
+    bool mean_ = false;
     std::unique_ptr<vigil::compute::Backend> backend_;
     int64_t d_ = 0;
-    std::vector<float> train_;
+    std::vector<float> train_;  // N x D, row-major; what save() writes
     std::unique_ptr<vigil::compute::Resident> resident_;
 };
 
 } // namespace
 
-VIGIL_VARIANT_PLUGIN(Knn, "knn", "1.0.0",
+VIGIL_VARIANT_PLUGIN(Knn, "knn", "1.1.0",
                      "distance to the k-th nearest (or mean of the k nearest) training sample; higher = more anomalous",
                      kSchema)

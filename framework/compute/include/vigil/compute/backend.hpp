@@ -2,12 +2,19 @@
 //
 // Why this file exists: each method folder builds one library per backend
 // from the same source (DESIGN.md, "CPU and GPU implementations"). The method
-// calls this interface; vigil_compute_cpu implements it on oneDNN and
+// calls this interface; vigil_compute_cpu implements it on oneDNN + OpenMP and
 // vigil_compute_cuda on cuBLAS plus small CUDA kernels. Which one a plugin
-// library gets is decided at link time by vigil_add_plugin(... COMPUTE).
+// library gets is decided at link time by vigil_add_plugin(... COMPUTE), and
+// VIGIL_VARIANT_PLUGIN below fills the descriptor's backend and probe from it.
 //
-// All pointers passed in are host memory, row-major. A backend may keep
-// "resident" matrices (e.g. the training set on the GPU) between calls.
+// Conventions: every pointer passed in is host memory, row-major float32, and
+// is not kept after the call returns. A backend keeps "resident" matrices
+// (e.g. the training set, uploaded to the GPU once) between calls. Failures
+// are thrown as vigil::sdk::Error (VIGIL_ERR_NO_DEVICE, VIGIL_ERR_OUT_OF_MEMORY,
+// VIGIL_ERR_CANCELLED, VIGIL_ERR_INVALID_ARGUMENT, VIGIL_ERR_INTERNAL with the
+// library's own error text); the SDK's trampolines turn them into statuses.
+// One Backend object is used by one thread at a time (the ABI's rule for
+// handles); separate objects may run in parallel.
 #pragma once
 
 #include <vigil/cpp/plugin.hpp>
@@ -18,11 +25,15 @@
 
 namespace vigil::compute {
 
-// Which backend this library was linked with, and its probe (vigil_plugin.h).
+// Which backend this library was linked with, and its probe (vigil_plugin.h):
+// cpu always answers 100; cuda answers 200 when cudaGetDeviceCount finds a
+// device, else 0 with reason "no usable CUDA device: <cuda error text>".
 extern const vigil_backend kBackend;
 int32_t probe(char *reason, size_t reason_size) noexcept;
 
-// A matrix uploaded once to the backend's memory (rows x cols, float32).
+// A matrix uploaded once to the backend's memory (rows x cols, float32), with
+// whatever the backend precomputes per row (knn_sqdist uses squared norms).
+// Only the Backend that made it may use it; destroy it before that Backend.
 class Resident {
 public:
     virtual ~Resident() = default;
@@ -30,27 +41,56 @@ public:
     virtual int64_t cols() const = 0;
 };
 
+// Block sizes of knn_sqdist: at most query_rows rows of q against at most
+// train_rows rows of R per distance block, so scratch memory is about
+// query_rows * train_rows floats whatever the sizes of q and R. 0 = the
+// backend's default (cpu 1024 x 4096, cuda 2048 x 8192). Results do not
+// depend on the blocking beyond float rounding of the dot products.
+struct KnnBlocks {
+    int64_t query_rows = 0;
+    int64_t train_rows = 0;
+};
+
 class Backend {
 public:
     virtual ~Backend() = default;
     virtual const char *name() const = 0;
 
-    // Copy a host matrix into backend memory.
+    // Copy a host matrix (rows x cols) into backend memory.
+    // Throws INVALID_ARGUMENT for rows < 0, cols < 1, or sizes the backend's
+    // libraries cannot index (cuBLAS: cols and rows must fit in int).
     virtual std::unique_ptr<Resident> upload(const float *data, int64_t rows, int64_t cols) = 0;
 
-    // out (m x R.rows) = A (m x R.cols, host) · Rᵀ. Deterministic for a given m.
+    // out (m x R.rows) = A (m x R.cols) · Rᵀ. Deterministic for a given m and
+    // thread budget. m may be 0.
     virtual void matmul_abt(const float *a, int64_t m, const Resident &r, float *out) = 0;
 
-    // For each of the m query rows of q (m x R.cols, host), the k smallest
-    // squared Euclidean distances to the rows of R, ascending, into
-    // out (m x k). Work is blocked so memory stays bounded whatever R.rows.
-    // If exclude_self is true, q must be R itself (m == R.rows) and each row's
-    // zero distance to itself is skipped (leave-one-out, for training scores).
+    // For each of the m query rows of q (m x R.cols), the k smallest squared
+    // Euclidean distances to the rows of R, ascending, into out (m x k).
+    // Squared distances are ‖q‖² + ‖t‖² − 2 q·t (norms in double, rounded to
+    // float; dot products by the backend's float GEMM), clamped at 0.
+    // Requires 1 <= k <= R.rows (INVALID_ARGUMENT otherwise; the cuda backend
+    // also needs k <= kMaxCudaK). Blocked as set_knn_blocks says; between
+    // blocks it checks the host's cancellation (throws VIGIL_ERR_CANCELLED) and
+    // reports progress (done/total query rows, label "knn").
     virtual void knn_sqdist(const Resident &r, const float *q, int64_t m, int k, float *out) = 0;
+
+    // Override knn_sqdist's block sizes (0 keeps the default for that axis).
+    void set_knn_blocks(KnnBlocks b) { blocks_ = b; }
+    KnnBlocks knn_blocks() const { return blocks_; }
+
+protected:
+    KnnBlocks blocks_;
 };
 
-// The backend of this library, sized by the host's thread budget.
-// Throws vigil::sdk::Error(VIGIL_ERR_NO_DEVICE) when the device is unusable.
+// Largest k the cuda backend's knn_sqdist supports (its selection keeps
+// per-thread sorted lists of k entries).
+constexpr int kMaxCudaK = 1024;
+
+// The backend of this library for one plugin object, using the host's
+// services: thread budget (Host::threads, cpu), cancellation and progress.
+// Throws vigil::sdk::Error(VIGIL_ERR_NO_DEVICE, <probe's reason>) when the
+// device is unusable.
 std::unique_ptr<Backend> make_backend(const vigil::sdk::Host &host);
 
 } // namespace vigil::compute
