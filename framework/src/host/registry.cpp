@@ -148,7 +148,7 @@ Selection Registry::select(vigil_kind kind, const std::string &name, DeviceChoic
     else if (g->variants.size() == 1)
         s.why = chosen + " (only variant)";
     else if (!notes.empty())
-        s.why = chosen + " (the only variant that can run here; " + notes + ")";
+        s.why = chosen + " (" + notes + ")";
     else
         s.why = chosen + " (highest probe score " + std::to_string(s.variant->score) + " of " +
                 std::to_string(g->variants.size()) + " usable variants)";
