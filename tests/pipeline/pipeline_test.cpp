@@ -122,6 +122,21 @@ TEST_CASE("stage order and device are validated") {
           std::string::npos);
 }
 
+TEST_CASE("a pipeline-wide device applies to stages that have that backend; cpu-only stages stay on cpu") {
+    const std::string dir = make_data();
+    json doc = good_pipeline();
+    doc["device"] = "cuda";
+    doc["stages"] = json::array({{{"extractor", "standardize"}}, {{"detector", "mock_fast"}}});
+    const Registry r = test::registry_with_mocks();
+    const PipelineSpec spec = parse_pipeline(doc, dir, r, {}, true);
+    CHECK(spec.stages[0].device == DeviceChoice::Auto);  // standardize has no cuda variant
+    CHECK(spec.stages[1].device == DeviceChoice::Cuda);
+    // A stage's own device stays strict.
+    doc["stages"][0]["device"] = "cuda";
+    CHECK(parse_error(doc, dir).find("/stages/0/extractor: extractor 'standardize': no cuda variant is installed") !=
+          std::string::npos);
+}
+
 TEST_CASE("fit, score, evaluate; the saved model scores bit-identically") {
     const std::string dir = make_data();
     const Registry r = test::registry_with_mocks();

@@ -145,7 +145,7 @@ FittedPipeline FittedPipeline::load(const std::string &path, const Registry &reg
             s.kind = sj.at("kind") == "extractor" ? VIGIL_KIND_EXTRACTOR : VIGIL_KIND_DETECTOR;
             s.name = sj.at("name").get<std::string>();
             s.params = sj.at("params");
-            s.device = spec.device;
+            s.device = reg.device_for(s.kind, s.name, spec.device);
             s.json_path = sj.value("json_path", "");
             spec.stages.push_back(s);
         }

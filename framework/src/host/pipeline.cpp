@@ -171,6 +171,10 @@ PipelineSpec parse_pipeline(const json &doc, const std::string &base_dir, const 
             }
             s.name = nm.get<std::string>();
             s.device = spec.device;
+            // A pipeline-wide (or --device) choice applies to the stages that
+            // have a variant for that backend; a stage built for cpu only runs
+            // on cpu. A stage's own "device" is never relaxed.
+            s.device = reg.device_for(s.kind, s.name, s.device);
             if (auto d = device_at(st, path, pr); d && !ov.device) s.device = *d;
             if (is_det && i + 1 != stages.size())
                 pr.add(path, "the detector must be the last stage (found at position " + std::to_string(i) + " of " +

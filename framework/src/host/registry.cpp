@@ -112,6 +112,14 @@ std::vector<std::string> Registry::names(vigil_kind kind) const {
     return out;
 }
 
+DeviceChoice Registry::device_for(vigil_kind kind, const std::string &name, DeviceChoice wanted) const {
+    const PluginGroup *g = find(kind, name);
+    if (wanted == DeviceChoice::Auto || !g) return wanted;
+    for (const auto &v : g->variants)
+        if (std::string(backend_name(v.lib.backend())) == device_name(wanted)) return wanted;
+    return DeviceChoice::Auto;
+}
+
 Selection Registry::select(vigil_kind kind, const std::string &name, DeviceChoice device) const {
     const PluginGroup *g = find(kind, name);
     if (!g) {

@@ -62,6 +62,11 @@ public:
     const PluginGroup *find(vigil_kind kind, const std::string &name) const;
     std::vector<std::string> names(vigil_kind kind) const;
 
+    // A pipeline-wide device choice as it applies to one plugin: `wanted`
+    // when the plugin has a variant for that backend, else Auto (a plugin
+    // built for cpu only runs on cpu under a global "cuda").
+    DeviceChoice device_for(vigil_kind kind, const std::string &name, DeviceChoice wanted) const;
+
     // Choose the variant to run. Throws vigil::Error (Plugin) with a clear
     // message if the name is unknown or the forced device cannot run.
     Selection select(vigil_kind kind, const std::string &name, DeviceChoice device) const;
