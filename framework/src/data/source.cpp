@@ -1,13 +1,15 @@
 // source.cpp — pipeline data sources: validation without reading payloads,
-// header-only inspection for shape checks, loading, and the protocols
-// (one-vs-rest class filter and relabelling, ID vs OOD pairs, limit).
+// header-only inspection for shape checks, and loading with the protocols
+// applied (classes → normal → limit; {"in", "ood"} pairs).
 #include "file_bytes.hpp"
+#include "peek.hpp"
 
 #include <vigil/framework/data.hpp>
 #include <vigil/framework/error.hpp>
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -15,318 +17,409 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 namespace vigil::data {
-
-std::vector<int64_t> first_image_shape(const std::string &dir, int channels);  // images.cpp
-
 namespace {
 
+const char *const kFormats = "one of idx, cifar, npy, csv, images";
+
+// A problem found by the check; `file` = a path that does not exist (an input
+// problem, not a mistake in the pipeline's structure).
+struct Issue {
+    std::string msg;
+    bool file = false;
+};
+
 std::string resolve(const std::string &base, const std::string &p) {
-    if (p.empty() || fs::path(p).is_absolute()) return p;
+    if (p.empty() || fs::path(p).is_absolute() || base.empty()) return p;
     return (fs::path(base) / p).lexically_normal().string();
 }
 
-// Per format: required file keys, optional file keys, other allowed keys.
+// JSON Pointer escaping of one key (RFC 6901).
+std::string ptr_key(const std::string &k) {
+    std::string o;
+    for (char c : k) o += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+    return o;
+}
+
+size_t edit_distance(const std::string &a, const std::string &b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            const size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+
 struct FormatKeys {
-    std::vector<std::string> required, optional_files, other;
+    std::vector<std::string> files;  // keys holding paths (first = required payload)
+    std::vector<std::string> required;
+    std::vector<std::string> other;
 };
 const std::map<std::string, FormatKeys> &formats() {
     static const std::map<std::string, FormatKeys> f = {
-        {"idx", {{"images"}, {"labels"}, {}}},
-        {"cifar", {{"files"}, {}, {}}},
-        {"npy", {{"images"}, {"labels"}, {}}},
-        {"csv", {{"path"}, {}, {"label_column", "header"}}},
-        {"images", {{"path"}, {}, {"channels"}}},
+        {"idx", {{"images", "labels"}, {"images"}, {}}},
+        {"cifar", {{"files"}, {"files"}, {}}},
+        {"npy", {{"images", "labels"}, {"images"}, {}}},
+        {"csv", {{"path"}, {"path"}, {"label_column", "header"}}},
+        {"images", {{"path"}, {"path"}, {"channels"}}},
     };
     return f;
 }
 
-bool has_labels(const json &src) {
-    const std::string fmt = src.value("format", "");
-    if (fmt == "cifar") return true;
-    if (fmt == "idx" || fmt == "npy") return src.contains("labels");
-    if (fmt == "csv") return src.contains("label_column");
-    if (fmt == "images") return true;  // from class subfolders, checked when read
+bool is_pair(const json &src) { return src.is_object() && (src.contains("in") || src.contains("ood")); }
+
+bool folder_has_classes(const std::string &dir) {
+    std::error_code ec;
+    for (const auto &e : fs::directory_iterator(dir, ec)) {
+        const std::string n = e.path().filename().string();
+        if (!n.empty() && n[0] != '.' && e.is_directory(ec)) return true;
+    }
     return false;
 }
 
-void check_int_list(const json &src, const char *key, const std::string &path, std::vector<std::string> &err) {
-    if (!src.contains(key)) return;
-    const json &v = src[key];
-    bool ok = v.is_array() && !v.empty();
-    if (ok)
-        for (const auto &e : v) ok = ok && e.is_number_integer();
-    if (!ok) err.push_back(path + "/" + key + ": must be a non-empty array of integer class labels, got " + v.dump());
+// Whether the source yields labels, and if not, what would give it some.
+bool labelled(const json &src, const std::string &base, std::string &hint) {
+    const std::string fmt = src.value("format", "");
+    if (fmt == "cifar") return true;
+    if (fmt == "idx" || fmt == "npy") {
+        hint = "add \"labels\"";
+        return src.contains("labels");
+    }
+    if (fmt == "csv") {
+        hint = "add \"label_column\"";
+        return src.contains("label_column");
+    }
+    if (fmt == "images") {
+        hint = "the folder has no class subfolders";
+        if (!src.contains("path") || !src["path"].is_string()) return true;  // reported elsewhere
+        const std::string dir = resolve(base, src["path"].get<std::string>());
+        std::error_code ec;
+        return !fs::is_directory(dir, ec) || folder_has_classes(dir);
+    }
+    return false;
 }
 
-std::vector<int32_t> int_list(const json &v) { return v.get<std::vector<int32_t>>(); }
+bool int_list_ok(const json &v) {
+    if (!v.is_array() || v.empty()) return false;
+    for (const auto &e : v)
+        if (!e.is_number_integer() || e.get<int64_t>() < std::numeric_limits<int32_t>::min() ||
+            e.get<int64_t>() > std::numeric_limits<int32_t>::max())
+            return false;
+    return true;
+}
 
-} // namespace
-
-std::vector<std::string> check_source(const json &src, const std::string &base, const std::string &path) {
-    std::vector<std::string> err;
-    if (!src.is_object()) {
-        err.push_back(path + ": a data source must be an object with a \"format\"");
-        return err;
+void check_plain(const json &src, const std::string &base, const std::string &path, std::vector<Issue> &out) {
+    auto add = [&](const std::string &where, const std::string &msg, bool file = false) { out.push_back({where + ": " + msg, file}); };
+    if (!src.contains("format")) {
+        add(path, std::string("missing key 'format' (") + kFormats + ")");
+        return;
     }
-    if (src.contains("in") || src.contains("ood")) {
-        for (auto it = src.begin(); it != src.end(); ++it)
-            if (it.key() != "in" && it.key() != "ood")
-                err.push_back(path + "/" + it.key() + ": unknown key in an ID-vs-OOD pair (allowed: in, ood)");
-        for (const char *part : {"in", "ood"}) {
-            if (!src.contains(part)) err.push_back(path + ": an ID-vs-OOD pair needs both 'in' and 'ood'");
-            else {
-                auto e = check_source(src[part], base, path + "/" + part);
-                err.insert(err.end(), e.begin(), e.end());
-            }
-        }
-        return err;
-    }
-    if (!src.contains("format") || !src["format"].is_string()) {
-        err.push_back(path + ": missing \"format\" (one of idx, cifar, npy, csv, images)");
-        return err;
+    if (!src["format"].is_string()) {
+        add(path + "/format", std::string("must be a string (") + kFormats + "), got " + src["format"].dump());
+        return;
     }
     const std::string fmt = src["format"];
-    auto f = formats().find(fmt);
+    const auto f = formats().find(fmt);
     if (f == formats().end()) {
-        err.push_back(path + "/format: unknown format '" + fmt + "' (one of idx, cifar, npy, csv, images)");
-        return err;
+        add(path + "/format", "unknown format '" + fmt + "' (" + kFormats + ")");
+        return;
     }
+    const FormatKeys &keys = f->second;
     std::set<std::string> allowed = {"format", "classes", "normal", "limit"};
-    for (const auto &k : f->second.required) allowed.insert(k);
-    for (const auto &k : f->second.optional_files) allowed.insert(k);
-    for (const auto &k : f->second.other) allowed.insert(k);
-    for (auto it = src.begin(); it != src.end(); ++it)
-        if (!allowed.count(it.key())) {
-            std::string list;
-            for (const auto &a : allowed) list += (list.empty() ? "" : ", ") + a;
-            err.push_back(path + "/" + it.key() + ": unknown key '" + it.key() + "' for format " + fmt + " (allowed: " + list + ")");
+    allowed.insert(keys.files.begin(), keys.files.end());
+    allowed.insert(keys.other.begin(), keys.other.end());
+    for (auto it = src.begin(); it != src.end(); ++it) {
+        if (allowed.count(it.key())) continue;
+        std::string list, near;
+        size_t best = 3;
+        for (const auto &a : allowed) {
+            list += (list.empty() ? "" : ", ") + a;
+            if (const size_t d = edit_distance(it.key(), a); d < best) best = d, near = a;
         }
-    auto check_file = [&](const std::string &key, const json &v, const std::string &p, bool dir) {
+        add(path + "/" + ptr_key(it.key()), "unknown key '" + it.key() + "' for format " + fmt +
+                                                (near.empty() ? "" : " (did you mean '" + near + "'?)") + "; allowed: " + list);
+    }
+    for (const auto &k : keys.required)
+        if (!src.contains(k)) add(path, "missing key '" + k + "' for format " + fmt);
+
+    const bool want_dir = fmt == "images";
+    auto check_path = [&](const json &v, const std::string &where) {
         if (!v.is_string() || v.get<std::string>().empty()) {
-            err.push_back(p + ": must be a path (string)");
+            add(where, "must be a non-empty path string, got " + v.dump());
             return;
         }
-        const std::string full = resolve(base, v);
+        const std::string full = resolve(base, v.get<std::string>());
         std::error_code ec;
-        if (dir ? !fs::is_directory(full, ec) : !fs::is_regular_file(full, ec))
-            err.push_back(p + ": " + (dir ? "folder" : "file") + " not found: " + full);
-        (void)key;
+        if (!fs::exists(full, ec)) add(where, std::string(want_dir ? "folder" : "file") + " not found: " + full, true);
+        else if (want_dir && !fs::is_directory(full, ec)) add(where, "not a folder: " + full);
+        else if (!want_dir && fs::is_directory(full, ec)) add(where, "is a folder, expected a file: " + full);
     };
-    for (const auto &k : f->second.required) {
-        if (!src.contains(k)) {
-            err.push_back(path + ": missing key '" + k + "' for format " + fmt);
+    for (const auto &k : keys.files) {
+        if (!src.contains(k)) continue;
+        const json &v = src[k];
+        if (k == "files") {
+            if (!v.is_array() || v.empty()) add(path + "/files", "must be a non-empty array of paths, got " + v.dump());
+            else
+                for (size_t i = 0; i < v.size(); ++i) check_path(v[i], path + "/files/" + std::to_string(i));
+        } else {
+            check_path(v, path + "/" + k);
+        }
+    }
+    if (src.contains("channels")) {
+        const json &c = src["channels"];
+        if (!c.is_number_integer() || (c != 0 && c != 1 && c != 3))
+            add(path + "/channels", "must be 0 (as stored), 1 (grey) or 3 (RGB), got " + c.dump());
+    }
+    if (src.contains("header") && !(src["header"].is_boolean() || src["header"] == "auto"))
+        add(path + "/header", "must be true, false or \"auto\", got " + src["header"].dump());
+    if (src.contains("label_column")) {
+        const json &c = src["label_column"];
+        const bool ok = (c.is_string() && !c.get<std::string>().empty()) || (c.is_number_integer() && c.get<int64_t>() >= 0);
+        if (!ok) add(path + "/label_column", "must be a column name or a 0-based column index, got " + c.dump());
+    }
+    if (src.contains("limit") && !(src["limit"].is_number_integer() && src["limit"].get<int64_t>() >= 1))
+        add(path + "/limit", "must be an integer >= 1, got " + src["limit"].dump());
+    bool lists_ok = true;
+    for (const char *k : {"classes", "normal"}) {
+        if (!src.contains(k)) continue;
+        if (!int_list_ok(src[k])) {
+            add(path + "/" + k, "must be a non-empty array of integer labels, got " + src[k].dump());
+            lists_ok = false;
             continue;
         }
-        if (k == "files") {
-            if (!src[k].is_array() || src[k].empty()) err.push_back(path + "/files: must be a non-empty array of paths");
-            else
-                for (size_t i = 0; i < src[k].size(); ++i) check_file(k, src[k][i], path + "/files/" + std::to_string(i), false);
-        } else {
-            check_file(k, src[k], path + "/" + k, fmt == "images");
-        }
+        std::string hint;
+        if (!labelled(src, base, hint)) add(path + "/" + k, "needs labels, but this source has none (" + hint + ")");
     }
-    for (const auto &k : f->second.optional_files)
-        if (src.contains(k)) check_file(k, src[k], path + "/" + k, false);
-    if (src.contains("channels") && !(src["channels"].is_number_integer() &&
-                                      (src["channels"] == 0 || src["channels"] == 1 || src["channels"] == 3)))
-        err.push_back(path + "/channels: must be 0 (as stored), 1 or 3");
-    if (src.contains("header") && !(src["header"].is_boolean() || src["header"] == "auto"))
-        err.push_back(path + "/header: must be true, false or \"auto\"");
-    if (src.contains("label_column") && !(src["label_column"].is_string() || src["label_column"].is_number_unsigned()))
-        err.push_back(path + "/label_column: must be a column name or a 0-based column index");
-    if (src.contains("limit") && !(src["limit"].is_number_integer() && src["limit"].get<int64_t>() >= 1))
-        err.push_back(path + "/limit: must be an integer >= 1");
-    check_int_list(src, "classes", path, err);
-    check_int_list(src, "normal", path, err);
-    for (const char *k : {"classes", "normal"})
-        if (src.contains(k) && !has_labels(src))
-            err.push_back(path + "/" + k + ": needs labels, but this source has none");
-    return err;
+    if (lists_ok && src.contains("classes") && src.contains("normal")) {
+        const auto classes = src["classes"].get<std::vector<int32_t>>();
+        bool any = false;
+        for (int32_t c : src["normal"].get<std::vector<int32_t>>())
+            any = any || std::find(classes.begin(), classes.end(), c) != classes.end();
+        if (!any)
+            add(path + "/normal", "none of " + src["normal"].dump() + " is among the kept classes " + src["classes"].dump() +
+                                      ", so no sample would be normal");
+    }
 }
 
-SourceInfo inspect_source(const json &src, const std::string &base, const std::string &path) {
-    if (src.contains("in")) {
-        SourceInfo a = inspect_source(src["in"], base, path + "/in");
-        SourceInfo b = inspect_source(src["ood"], base, path + "/ood");
-        if (a.sample_shape != b.sample_shape) {
-            auto str = [](const std::vector<int64_t> &s) {
-                std::string o;
-                for (size_t i = 0; i < s.size(); ++i) o += (i ? "x" : "") + std::to_string(s[i]);
-                return o;
-            };
-            throw_pipeline(path + "/ood: per-sample shape " + str(b.sample_shape) + " differs from " + path + "/in's " +
-                           str(a.sample_shape));
-        }
-        a.count = (a.count >= 0 && b.count >= 0) ? a.count + b.count : -1;
-        a.labelled = true;
-        return a;
+void check_into(const json &src, const std::string &base, const std::string &path, std::vector<Issue> &out) {
+    if (!src.is_object()) {
+        out.push_back({path + ": a data source must be an object with a \"format\", or {\"in\": SOURCE, \"ood\": SOURCE}", false});
+        return;
     }
-    SourceInfo info;
-    const std::string fmt = src.at("format");
-    info.labelled = has_labels(src);
+    if (!is_pair(src)) return check_plain(src, base, path, out);
+    for (auto it = src.begin(); it != src.end(); ++it)
+        if (it.key() != "in" && it.key() != "ood")
+            out.push_back({path + "/" + ptr_key(it.key()) + ": unknown key '" + it.key() +
+                               "' in an in-distribution/OOD pair (allowed: in, ood; put other keys inside each source)",
+                           false});
+    for (const char *part : {"in", "ood"}) {
+        if (!src.contains(part))
+            out.push_back({path + ": missing key '" + part + "' (an in-distribution/OOD pair needs both 'in' and 'ood')", false});
+        else check_into(src[part], base, path + "/" + part, out);
+    }
+}
+
+// Throws when the source is invalid: Input when only files are missing, else Pipeline.
+void require_valid(const json &src, const std::string &base, const std::string &path) {
+    std::vector<Issue> issues;
+    check_into(src, base, path, issues);
+    if (issues.empty()) return;
+    std::string msg;
+    bool only_files = true;
+    for (const auto &i : issues) {
+        msg += (msg.empty() ? "" : "; ") + i.msg;
+        only_files = only_files && i.file;
+    }
+    throw Error(only_files ? ErrorKind::Input : ErrorKind::Pipeline, msg);
+}
+
+// Reader errors gain the JSON path in front: "/data/test: /x/t.npy: truncated...".
+template <class F> auto at_path(const std::string &path, F &&f) -> decltype(f()) {
     try {
-        if (fmt == "idx") {
-            const std::string p = resolve(base, src["images"]);
-            const std::string h = detail::read_prefix(p, 16);
-            if (h.size() < 4 || h[0] != 0 || h[1] != 0 || static_cast<unsigned char>(h[2]) != 8)
-                throw_input(p + ": not an IDX file of unsigned bytes (bad magic)");
-            const int rank = static_cast<unsigned char>(h[3]);
-            if (rank < 2 || rank > 4 || h.size() < size_t(4 + 4 * rank)) throw_input(p + ": not an IDX image file");
-            std::vector<int64_t> dims;
-            for (int i = 0; i < rank; ++i) {
-                const auto *q = reinterpret_cast<const unsigned char *>(h.data() + 4 + 4 * i);
-                dims.push_back((int64_t(q[0]) << 24) | (q[1] << 16) | (q[2] << 8) | q[3]);
-            }
-            info.count = dims[0];
-            info.sample_shape = rank == 3 ? std::vector<int64_t>{1, dims[1], dims[2]} : std::vector<int64_t>(dims.begin() + 1, dims.end());
-        } else if (fmt == "cifar") {
-            info.sample_shape = {3, 32, 32};
-        } else if (fmt == "npy") {
-            // Headers are small: read a prefix and parse it as a whole file would be.
-            const std::string p = resolve(base, src["images"]);
-            Tensor t;
-            const std::string h = detail::read_prefix(p, 4096);
-            const auto s = h.find("'shape'");
-            if (h.compare(0, 6, "\x93NUMPY") != 0 || s == std::string::npos) throw_input(p + ": not a NumPy .npy file");
-            const auto open = h.find('(', s), close = h.find(')', s);
-            std::vector<int64_t> dims;
-            std::string num;
-            for (size_t i = open + 1; i <= close; ++i) {
-                if (std::isdigit(static_cast<unsigned char>(h[i]))) num += h[i];
-                else if (!num.empty()) dims.push_back(std::stoll(num)), num.clear();
-            }
-            if (dims.empty()) throw_input(p + ": a 0-d array holds no samples");
-            info.count = dims[0];
-            info.sample_shape.assign(dims.begin() + 1, dims.end());
-            info.dtype = h.find("<f") != std::string::npos ? VIGIL_DTYPE_FLOAT32 : VIGIL_DTYPE_UINT8;
-        } else if (fmt == "csv") {
-            // Column count from a full parse would be exact but slow; CSV tables are small.
-            Dataset d = load_source(src, base, path);
-            info.count = d.x.samples();
-            info.sample_shape = d.x.sample_shape();
-            info.dtype = VIGIL_DTYPE_FLOAT32;
-        } else if (fmt == "images") {
-            info.sample_shape = first_image_shape(resolve(base, src["path"]), src.value("channels", 0));
-        }
+        return f();
     } catch (const Error &e) {
-        throw Error(ErrorKind::Input, path + ": " + e.what());
+        throw Error(e.kind(), path + ": " + e.what());
+    }
+}
+
+std::string path_of(const json &src, const char *key, const std::string &base) {
+    return src.contains(key) ? resolve(base, src[key].get<std::string>()) : std::string();
+}
+
+CsvOptions csv_options(const json &src) {
+    CsvOptions o;
+    if (src.contains("label_column"))
+        o.label_column = src["label_column"].is_string() ? src["label_column"].get<std::string>()
+                                                         : std::to_string(src["label_column"].get<int64_t>());
+    if (src.contains("header") && src["header"].is_boolean()) o.header = src["header"].get<bool>() ? "true" : "false";
+    return o;
+}
+
+// Header-only look at a valid plain source, before its protocol keys.
+SourceInfo inspect_plain(const json &src, const std::string &base) {
+    SourceInfo info;
+    std::string hint;
+    info.labelled = labelled(src, base, hint);
+    const std::string fmt = src["format"];
+    if (fmt == "idx") {
+        const std::string images = path_of(src, "images", base);
+        const detail::IdxHeader h = detail::peek_idx(images);
+        if (h.dims.size() < 2) throw_input(images + ": IDX images need rank 2 to 4, got rank 1 (is this a labels file?)");
+        info.count = h.dims[0];
+        info.sample_shape = detail::idx_sample_shape(h.dims);
+        if (src.contains("labels")) {
+            const std::string labels = path_of(src, "labels", base);
+            const detail::IdxHeader lh = detail::peek_idx(labels);
+            if (lh.dims.size() != 1)
+                throw_input(labels + ": IDX labels must have rank 1, got rank " + std::to_string(lh.dims.size()));
+            if (lh.dims[0] != h.dims[0])
+                throw_input(labels + ": holds " + std::to_string(lh.dims[0]) + " labels but " + images + " holds " +
+                            std::to_string(h.dims[0]) + " images");
+        }
+    } else if (fmt == "cifar") {
+        info.sample_shape = {3, 32, 32};
+        // Plain batches tell their record count by size; gzipped ones only when inflated.
+        info.count = 0;
+        for (const auto &f : src["files"]) {
+            const std::string file = resolve(base, f.get<std::string>());
+            const std::string magic = detail::read_raw_prefix(file, 2);
+            if (magic == "\x1f\x8b") {
+                info.count = -1;
+                continue;
+            }
+            std::error_code ec;
+            const auto size = fs::file_size(file, ec);
+            if (ec) throw_input(file + ": cannot read the file size");
+            if (size == 0 || size % 3073 != 0)
+                throw_input(file + ": not a CIFAR-10 binary batch: " + std::to_string(size) +
+                            " bytes is not a whole number of 3073-byte records");
+            if (info.count >= 0) info.count += static_cast<int64_t>(size / 3073);
+        }
+    } else if (fmt == "npy") {
+        const std::string images = path_of(src, "images", base);
+        const detail::NpyHeader h = detail::peek_npy(images);
+        if (h.fortran) throw_input(images + ": Fortran-ordered (column-major) arrays are not supported; save with np.ascontiguousarray");
+        if (h.shape.empty()) throw_input(images + ": a 0-d array holds no samples (need rank >= 1)");
+        info.dtype = detail::npy_result_dtype(h.descr, images);
+        if (info.dtype == VIGIL_DTYPE_INT32)
+            throw_input(images + ": sample data must be uint8 ('|u1') or float ('<f4', '<f8'), got '" + h.descr + "'");
+        info.count = h.shape[0];
+        info.sample_shape.assign(h.shape.begin() + 1, h.shape.end());
+        if (src.contains("labels")) {
+            const std::string labels = path_of(src, "labels", base);
+            const detail::NpyHeader lh = detail::peek_npy(labels);
+            if (detail::npy_result_dtype(lh.descr, labels) == VIGIL_DTYPE_FLOAT32)
+                throw_input(labels + ": labels must be integers ('<i4', '<i8' or '|u1'), got '" + lh.descr + "'");
+            if (lh.shape.size() != 1) throw_input(labels + ": labels must be a 1-d array, got shape " + detail::shape_text(lh.shape));
+            if (lh.shape[0] != h.shape[0])
+                throw_input(labels + ": holds " + std::to_string(lh.shape[0]) + " labels but " + images + " holds " +
+                            std::to_string(h.shape[0]) + " samples");
+        }
+    } else if (fmt == "csv") {
+        const detail::CsvLayout l = detail::peek_csv(path_of(src, "path", base), csv_options(src));
+        info.dtype = VIGIL_DTYPE_FLOAT32;
+        info.sample_shape = {static_cast<int64_t>(l.columns) - (l.label_column >= 0 ? 1 : 0)};
+        if (info.sample_shape[0] <= 0) throw_input(path_of(src, "path", base) + ": the CSV has no feature columns");
+    } else if (fmt == "images") {
+        const detail::ImageFolderListing list = detail::list_image_folder(path_of(src, "path", base));
+        info.count = static_cast<int64_t>(list.files.size());
+        info.sample_shape = detail::first_image_shape(list.files.front(), src.value("channels", 0));
+        info.labelled = !list.labels.empty();
     }
     return info;
 }
 
-Dataset keep_classes(Dataset ds, const std::vector<int32_t> &classes) {
-    if (ds.labels.empty()) throw_input(ds.origin + ": cannot keep classes of unlabelled data");
-    std::vector<int64_t> idx;
-    for (size_t i = 0; i < ds.labels.size(); ++i)
-        if (std::find(classes.begin(), classes.end(), ds.labels[i]) != classes.end()) idx.push_back(static_cast<int64_t>(i));
-    Dataset out;
-    out.x = ds.x.gather(idx);
-    for (auto i : idx) {
-        out.labels.push_back(ds.labels[i]);
-        if (!ds.names.empty()) out.names.push_back(ds.names[i]);
+std::string label_summary(const std::vector<int32_t> &labels) {
+    std::set<int32_t> distinct(labels.begin(), labels.end());
+    if (distinct.empty()) return "none";
+    if (distinct.size() > 12) return std::to_string(*distinct.begin()) + ".." + std::to_string(*distinct.rbegin());
+    std::string s;
+    for (int32_t l : distinct) s += (s.empty() ? "" : ", ") + std::to_string(l);
+    return s;
+}
+
+Dataset read_plain(const json &src, const std::string &base) {
+    const std::string fmt = src["format"];
+    if (fmt == "idx") return read_idx(path_of(src, "images", base), path_of(src, "labels", base));
+    if (fmt == "npy") return read_npy_dataset(path_of(src, "images", base), path_of(src, "labels", base));
+    if (fmt == "cifar") {
+        std::vector<std::string> files;
+        for (const auto &f : src["files"]) files.push_back(resolve(base, f.get<std::string>()));
+        return read_cifar(files);
     }
-    out.class_names = ds.class_names;
-    out.origin = ds.origin;
+    if (fmt == "csv") return read_csv(path_of(src, "path", base), csv_options(src));
+    ImageFolderOptions o;
+    o.channels = src.value("channels", 0);
+    return read_image_folder(path_of(src, "path", base), o);
+}
+
+} // namespace
+
+std::vector<std::string> check_source(const json &src, const std::string &base, const std::string &path) {
+    std::vector<Issue> issues;
+    check_into(src, base, path, issues);
+    std::vector<std::string> out;
+    for (auto &i : issues) out.push_back(std::move(i.msg));
     return out;
 }
 
-Dataset one_vs_rest(Dataset ds, const std::vector<int32_t> &normal) {
-    if (ds.labels.empty()) throw_input(ds.origin + ": cannot relabel unlabelled data");
-    for (auto &l : ds.labels) l = std::find(normal.begin(), normal.end(), l) != normal.end() ? 0 : 1;
-    return ds;
-}
-
-Dataset id_vs_ood(Dataset in, Dataset ood) {
-    Dataset out;
-    out.x = Tensor::concat(in.x, ood.x);
-    out.labels.assign(static_cast<size_t>(in.x.samples()), 0);
-    out.labels.resize(static_cast<size_t>(out.x.samples()), 1);
-    if (!in.names.empty() && !ood.names.empty()) {
-        out.names = in.names;
-        out.names.insert(out.names.end(), ood.names.begin(), ood.names.end());
+SourceInfo inspect_source(const json &src, const std::string &base, const std::string &path) {
+    require_valid(src, base, path);
+    if (is_pair(src)) {
+        const SourceInfo a = inspect_source(src["in"], base, path + "/in");
+        const SourceInfo b = inspect_source(src["ood"], base, path + "/ood");
+        if (a.sample_shape != b.sample_shape)
+            throw_pipeline(path + "/ood: per-sample shape " + detail::shape_text(b.sample_shape) + " differs from " + path +
+                           "/in's " + detail::shape_text(a.sample_shape));
+        SourceInfo info = a;
+        info.count = a.count >= 0 && b.count >= 0 ? a.count + b.count : -1;
+        info.dtype = a.dtype == b.dtype ? a.dtype : VIGIL_DTYPE_FLOAT32;
+        info.labelled = true;
+        return info;
     }
-    out.origin = in.origin + " vs " + ood.origin;
-    return out;
-}
-
-Dataset limit(Dataset ds, int64_t n) {
-    if (n >= ds.x.samples()) return ds;
-    ds.x = ds.x.slice(0, n);
-    if (!ds.labels.empty()) ds.labels.resize(static_cast<size_t>(n));
-    if (!ds.names.empty()) ds.names.resize(static_cast<size_t>(n));
-    return ds;
+    SourceInfo info = at_path(path, [&] { return inspect_plain(src, base); });
+    if (src.contains("classes")) info.count = -1;  // depends on the labels
+    if (src.contains("normal")) info.labelled = true;
+    if (src.contains("limit") && info.count >= 0) info.count = std::min(info.count, src["limit"].get<int64_t>());
+    return info;
 }
 
 Dataset load_source(const json &src, const std::string &base, const std::string &path) {
-    if (src.contains("in"))
-        return id_vs_ood(load_source(src["in"], base, path + "/in"), load_source(src["ood"], base, path + "/ood"));
-    const std::string fmt = src.at("format");
-    Dataset ds;
-    try {
-        auto file = [&](const char *k) { return src.contains(k) ? resolve(base, src[k]) : std::string(); };
-        if (fmt == "idx") ds = read_idx(file("images"), file("labels"));
-        else if (fmt == "npy") ds = read_npy_dataset(file("images"), file("labels"));
-        else if (fmt == "cifar") {
-            std::vector<std::string> files;
-            for (const auto &f : src["files"]) files.push_back(resolve(base, f));
-            ds = read_cifar(files);
-        } else if (fmt == "csv") {
-            CsvOptions o;
-            if (src.contains("label_column"))
-                o.label_column = src["label_column"].is_string() ? src["label_column"].get<std::string>()
-                                                                 : std::to_string(src["label_column"].get<int64_t>());
-            if (src.contains("header")) o.header = src["header"].is_boolean() ? (src["header"].get<bool>() ? "true" : "false") : "auto";
-            ds = read_csv(file("path"), o);
-        } else if (fmt == "images") {
-            ImageFolderOptions o;
-            o.channels = src.value("channels", 0);
-            ds = read_image_folder(file("path"), o);
-        } else {
-            throw_input("unknown format '" + fmt + "'");
-        }
-    } catch (const Error &e) {
-        throw Error(ErrorKind::Input, path + ": " + e.what());
+    require_valid(src, base, path);
+    if (is_pair(src)) {
+        Dataset in = load_source(src["in"], base, path + "/in");
+        Dataset ood = load_source(src["ood"], base, path + "/ood");
+        if (in.x.sample_shape() != ood.x.sample_shape())
+            throw_input(path + "/ood: per-sample shape " + detail::shape_text(ood.x.sample_shape()) + " differs from " + path +
+                        "/in's " + detail::shape_text(in.x.sample_shape()));
+        return id_vs_ood(std::move(in), std::move(ood));
     }
+    Dataset ds = at_path(path, [&] { return read_plain(src, base); });
     if (src.contains("classes")) {
+        const auto classes = src["classes"].get<std::vector<int32_t>>();
         if (ds.labels.empty()) throw_input(path + "/classes: the data has no labels");
-        const auto classes = int_list(src["classes"]);
+        const std::string present = label_summary(ds.labels);
         ds = keep_classes(std::move(ds), classes);
-        if (ds.x.samples() == 0) throw_input(path + "/classes: no sample has any of the classes " + src["classes"].dump());
+        if (ds.x.samples() == 0)
+            throw_input(path + "/classes: no sample has any of the classes " + src["classes"].dump() + " (the labels are " +
+                        present + ")");
     }
     if (src.contains("normal")) {
+        const auto normal = src["normal"].get<std::vector<int32_t>>();
         if (ds.labels.empty()) throw_input(path + "/normal: the data has no labels");
-        ds = one_vs_rest(std::move(ds), int_list(src["normal"]));
+        const std::string present = label_summary(ds.labels);
+        ds = one_vs_rest(std::move(ds), normal);
+        if (std::find(ds.labels.begin(), ds.labels.end(), 0) == ds.labels.end())
+            throw_input(path + "/normal: no sample has any of the classes " + src["normal"].dump() + " (the labels are " +
+                        present + ")");
     }
     if (src.contains("limit")) ds = limit(std::move(ds), src["limit"].get<int64_t>());
     return ds;
-}
-
-Dataset load_path(const std::string &path, const std::string &format) {
-    std::string fmt = format;
-    std::error_code ec;
-    if (fmt == "auto") {
-        const std::string name = fs::path(path).filename().string();
-        if (fs::is_directory(path, ec)) fmt = "images";
-        else if (detail::ends_with(name, ".npy")) fmt = "npy";
-        else if (detail::ends_with(name, ".csv")) fmt = "csv";
-        else if (name.find("idx3-ubyte") != std::string::npos || name.find("idx3") != std::string::npos) fmt = "idx";
-        else if (detail::ends_with(name, ".bin") || detail::ends_with(name, ".bin.gz")) fmt = "cifar";
-        else
-            throw_input(path + ": cannot tell the format from the name; give --format (images, npy, csv, idx, cifar)");
-    }
-    if (fmt == "images") return read_image_folder(path);
-    if (fmt == "npy") return read_npy_dataset(path);
-    if (fmt == "csv") {
-        CsvOptions o;
-        // A column named "label" holds labels; anything else is a feature.
-        const std::string head = detail::read_prefix(path, 1 << 16);
-        const std::string first = head.substr(0, head.find('\n'));
-        if (("," + first + ",").find(",label,") != std::string::npos) o.label_column = "label";
-        return read_csv(path, o);
-    }
-    if (fmt == "idx") return read_idx(path);
-    if (fmt == "cifar") return read_cifar({path});
-    throw_input("unknown format '" + fmt + "' (images, npy, csv, idx, cifar)");
 }
 
 } // namespace vigil::data
