@@ -13,9 +13,11 @@ VIGIL_BUILD_DIR="${VIGIL_BUILD_DIR:-$VIGIL_ROOT/build}"
 VIGIL_JOBS="${VIGIL_JOBS:-$(nproc)}"
 
 # Everything the build, the tests and the quickstart need, from Debian's archive.
+# ocl-icd-opencl-dev: oneDNN's CMake config (dnnl-config.cmake) finds OpenCL;
+# libdnnl-dev only recommends it, and we install without recommends.
 VIGIL_PACKAGES=(
   g++ cmake make pkg-config
-  libdnnl-dev libboost-dev libboost-program-options-dev libboost-filesystem-dev
+  libdnnl-dev ocl-icd-opencl-dev libboost-dev libboost-program-options-dev libboost-filesystem-dev
   nlohmann-json3-dev doctest-dev libeigen3-dev libstb-dev zlib1g-dev
   dataset-fashion-mnist python3 binutils
 )
