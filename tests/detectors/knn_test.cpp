@@ -226,7 +226,7 @@ TEST_CASE("knn errors name the problem") {
         CHECK(Detector(kKnn, R"({"k": 2.5})").status == VIGIL_ERR_INVALID_ARGUMENT);
         Detector agg(kKnn, R"({"aggregate": "median"})");
         CHECK(agg.status == VIGIL_ERR_INVALID_ARGUMENT);
-        CHECK(agg.host.last_error == R"(parameter aggregate must be "kth" or "mean", got "median")");
+        CHECK(agg.host.last_error == R"(parameter aggregate must be one of "kth", "mean", got "median")");
         Detector unknown(kKnn, R"({"n_neighbors": 5})");
         CHECK(unknown.status == VIGIL_ERR_INVALID_ARGUMENT);
         CHECK(unknown.host.last_error.find("unknown parameter 'n_neighbors'") == 0);

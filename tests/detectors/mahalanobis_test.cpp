@@ -216,10 +216,10 @@ TEST_CASE("mahalanobis: misuse and degenerate data give clear errors") {
     SUBCASE("bad parameters") {
         Detector mode(kMaha, R"({"mode": "mixture"})");
         CHECK(mode.status == VIGIL_ERR_INVALID_ARGUMENT);
-        CHECK(mode.host.last_error == R"(parameter mode must be "single" or "class_conditional", got "mixture")");
+        CHECK(mode.host.last_error == R"(parameter mode must be one of "single", "class_conditional", got "mixture")");
         Detector neg(kMaha, R"({"shrinkage": -1})");
         CHECK(neg.status == VIGIL_ERR_INVALID_ARGUMENT);
-        CHECK(neg.host.last_error == "parameter shrinkage must be a number >= 0, got -1");
+        CHECK(neg.host.last_error == "parameter shrinkage must be a number in [0, inf], got -1");
         CHECK(Detector(kMaha, R"({"covariance": "full"})").status == VIGIL_ERR_INVALID_ARGUMENT);
     }
 }

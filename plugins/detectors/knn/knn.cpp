@@ -15,6 +15,7 @@
 // the aggregate are parameters, so one fitted state serves any k <= N.
 // One source, two libraries: vigil-knn-cpu (oneDNN) and vigil-knn-cuda (cuBLAS).
 #include <vigil/compute/backend.hpp>
+#include <vigil/cpp/params.hpp>
 
 #include <cmath>
 #include <string>
@@ -38,32 +39,16 @@ const char *kSchema = R"json({
                     "description": "tuning: training samples per distance block (default: cpu 4096, cuda 8192); scratch memory is about query_block * train_block floats"}
   }})json";
 
-// Integer parameter `key` of p within [lo, hi], or `fallback` when absent.
-// The host validates against kSchema already; this guards other hosts.
-int int_param(const nlohmann::json &p, const char *key, int fallback, int lo, int hi) {
-    if (!p.contains(key)) return fallback;
-    const nlohmann::json &v = p.at(key);
-    if (!v.is_number_integer() || v.get<int64_t>() < lo || v.get<int64_t>() > hi)
-        fail(VIGIL_ERR_INVALID_ARGUMENT, std::string("parameter ") + key + " must be an integer in " + std::to_string(lo) +
-                                             ".." + std::to_string(hi) + ", got " + v.dump());
-    return static_cast<int>(v.get<int64_t>());
-}
-
 class Knn : public vigil::sdk::Detector {
 public:
     Knn(const nlohmann::json &p, vigil::sdk::Host host) : backend_(vigil::compute::make_backend(host)) {
-        require(p.is_object(), "parameters must be a JSON object");
-        for (auto it = p.begin(); it != p.end(); ++it)
-            require(it.key() == "k" || it.key() == "aggregate" || it.key() == "query_block" || it.key() == "train_block",
-                    "unknown parameter '" + it.key() + "' (knn takes k, aggregate, query_block, train_block)");
-        k_ = int_param(p, "k", 5, 1, 100000);
-        const std::string agg = p.value("aggregate", std::string("kth"));
-        require(agg == "kth" || agg == "mean", "parameter aggregate must be \"kth\" or \"mean\", got \"" + agg + "\"");
-        mean_ = agg == "mean";
+        const vigil::sdk::Params params(p, "knn", {"k", "aggregate", "query_block", "train_block"});
+        k_ = static_cast<int>(params.integer("k", 5, 1, 100000));
+        mean_ = params.choice("aggregate", "kth", {"kth", "mean"}) == "mean";
         if (vigil::compute::kBackend == VIGIL_BACKEND_CUDA)
             require(k_ <= vigil::compute::kMaxCudaK, "k = " + std::to_string(k_) + " exceeds the cuda variant's limit of " +
                                                          std::to_string(vigil::compute::kMaxCudaK) + "; use the cpu variant");
-        backend_->set_knn_blocks({int_param(p, "query_block", 0, 1, 65536), int_param(p, "train_block", 0, 1, 1048576)});
+        backend_->set_knn_blocks({params.integer("query_block", 0, 1, 65536), params.integer("train_block", 0, 1, 1048576)});
     }
 
     void fit(const vigil::sdk::TensorRef &x, const vigil::sdk::TensorRef *) override {

@@ -28,6 +28,7 @@
 // (oneDNN or cuBLAS), then takes min_c ‖z − ν_c‖² directly (in double),
 // ν_c = W(μ_c − m) precomputed at fit. State: D, r, m, W, ν.
 #include <vigil/compute/backend.hpp>
+#include <vigil/cpp/params.hpp>
 
 #include <Eigen/Dense>
 
@@ -57,16 +58,10 @@ class Mahalanobis : public vigil::sdk::Detector {
 public:
     Mahalanobis(const nlohmann::json &p, vigil::sdk::Host host) : host_(host), backend_(vigil::compute::make_backend(host)) {
         // The host validates against kSchema already; these checks guard other hosts.
-        require(p.is_object(), "parameters must be a JSON object");
-        for (auto it = p.begin(); it != p.end(); ++it)
-            require(it.key() == "mode" || it.key() == "shrinkage" || it.key() == "rcond",
-                    "unknown parameter '" + it.key() + "' (mahalanobis takes mode, shrinkage, rcond)");
-        const std::string mode = p.value("mode", std::string("single"));
-        require(mode == "single" || mode == "class_conditional",
-                "parameter mode must be \"single\" or \"class_conditional\", got \"" + mode + "\"");
-        class_conditional_ = mode == "class_conditional";
-        shrinkage_ = number_param(p, "shrinkage");
-        rcond_ = number_param(p, "rcond");
+        const vigil::sdk::Params params(p, "mahalanobis", {"mode", "shrinkage", "rcond"});
+        class_conditional_ = params.choice("mode", "single", {"single", "class_conditional"}) == "class_conditional";
+        shrinkage_ = params.number("shrinkage", 0.0, 0.0, HUGE_VAL);
+        rcond_ = params.number("rcond", 0.0, 0.0, HUGE_VAL);
     }
 
     void fit(const vigil::sdk::TensorRef &x, const vigil::sdk::TensorRef *labels) override {
@@ -190,14 +185,6 @@ public:
 
 private:
     // A finite number >= 0 (0 when absent).
-    static double number_param(const nlohmann::json &p, const char *key) {
-        if (!p.contains(key)) return 0.0;
-        const nlohmann::json &v = p.at(key);
-        if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0)
-            fail(VIGIL_ERR_INVALID_ARGUMENT, std::string("parameter ") + key + " must be a number >= 0, got " + v.dump());
-        return v.get<double>();
-    }
-
     void set_state(int64_t d, int64_t r, std::vector<float> centre, std::vector<float> w, std::vector<float> nu) {
         auto res = backend_->upload(w.data(), r, d);  // first: a failed upload leaves the previous model intact
         d_ = d;
