@@ -59,7 +59,7 @@ private:
 class OneDnnBackend final : public Backend {
 public:
     explicit OneDnnBackend(const sdk::Host &host)
-        : host_(host), threads_(static_cast<int>(std::max(1u, host.threads()))), eng_(dnnl::engine::kind::cpu, 0),
+        : Backend(host), threads_(static_cast<int>(std::max(1u, host.threads()))), eng_(dnnl::engine::kind::cpu, 0),
           strm_(eng_) {}
     const char *name() const override { return "cpu (oneDNN)"; }
 
@@ -74,6 +74,11 @@ public:
         if (m <= 0 || res.rows() == 0) return;
         budget();
         gemm_abt(a, m, res.cols(), res.data.data(), res.rows(), out);
+    }
+
+    void row_sqnorms(const Resident &r, float *out) override {
+        const auto &res = static_cast<const CpuResident &>(r);
+        std::copy(res.norms.begin(), res.norms.end(), out);
     }
 
     void knn_sqdist(const Resident &r, const float *q, int64_t m, int k, float *out) override {
@@ -154,7 +159,6 @@ private:
         dnnl::memory::desc a, b, c;
     };
     static constexpr size_t kMaxCached = 16;
-    sdk::Host host_;
     int threads_;
     dnnl::engine eng_;
     dnnl::stream strm_;

@@ -111,7 +111,7 @@ private:
 
 class CublasBackend final : public Backend {
 public:
-    explicit CublasBackend(const sdk::Host &host) : host_(host) {
+    explicit CublasBackend(const sdk::Host &host) : Backend(host) {
         check(cublasCreate(&handle_), "cublasCreate");
         try {
             // Plain FP32 (no TF32 tensor-op rounding), so cuda and cpu scores agree
@@ -151,6 +151,11 @@ public:
             gemm(CUBLAS_OP_T, CUBLAS_OP_N, n, mb, k, res.data.get(), k, a_.get(), k, c_.get(), n);
             c_.download(out + r0 * n, static_cast<size_t>(mb * n));
         }
+    }
+
+    void row_sqnorms(const Resident &r, float *out) override {
+        const auto &res = static_cast<const CudaResident &>(r);
+        res.norms.download(out, static_cast<size_t>(res.rows()));
     }
 
     void knn_sqdist(const Resident &r, const float *q, int64_t m, int k, float *out) override {
@@ -202,7 +207,6 @@ private:
               "cublasSgemm");
     }
 
-    sdk::Host host_;
     cublasHandle_t handle_ = nullptr;
     DeviceBuffer a_, c_, qn_, partial_, topk_;  // scratch, reused across calls
 };

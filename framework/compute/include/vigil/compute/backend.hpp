@@ -53,6 +53,7 @@ struct KnnBlocks {
 
 class Backend {
 public:
+    explicit Backend(const sdk::Host &host) : host_(host) {}
     virtual ~Backend() = default;
     virtual const char *name() const = 0;
 
@@ -75,11 +76,33 @@ public:
     // reports progress (done/total query rows, label "knn").
     virtual void knn_sqdist(const Resident &r, const float *q, int64_t m, int k, float *out) = 0;
 
+    // ‖row‖² of every row of R (R.rows floats into out): the norms knn_sqdist
+    // uses, accumulated in double and rounded to float.
+    virtual void row_sqnorms(const Resident &r, float *out) = 0;
+
+    // out (m x R.rows) = squared Euclidean distances from each row of q
+    // (m x R.cols) to each row of R, as knn_sqdist computes them (GEMM plus
+    // norms, clamped at 0). The caller blocks m to bound out's size.
+    // Shared implementation (common/sqdist.cpp) on matmul_abt and row_sqnorms.
+    void sqdist(const Resident &r, const float *q, int64_t m, float *out);
+
+    // For each of the m query rows of q, its k nearest rows of R: squared
+    // distances ascending into dist (m x k) and their row indices into index
+    // (m x k); ties are broken by the smaller index, so results are
+    // deterministic. Distances are computed as in knn_sqdist. Requires
+    // 1 <= k <= R.rows. The shared implementation (common/knn_search.cpp) runs
+    // the backend's matmul_abt on blocks of query rows against all of R (scratch
+    // about query_rows x R.rows floats, query_rows from set_knn_blocks, default
+    // max(1, 2^24 / R.rows)) and selects on the host; it checks cancellation and
+    // reports progress (label "knn") between blocks.
+    virtual void knn_search(const Resident &r, const float *q, int64_t m, int k, float *dist, int64_t *index);
+
     // Override knn_sqdist's block sizes (0 keeps the default for that axis).
     void set_knn_blocks(KnnBlocks b) { blocks_ = b; }
     KnnBlocks knn_blocks() const { return blocks_; }
 
 protected:
+    sdk::Host host_;  // cancellation, progress and thread budget of the plugin object
     KnnBlocks blocks_;
 };
 

@@ -1,0 +1,78 @@
+"""common.py — what every peer script in bench/peers/ shares: the data, the
+protocol, the timing and the output, so each peer script holds only its method.
+
+Protocol (the same as Vigil's pipelines in bench/classic_vs_sklearn.py):
+Fashion-MNIST one-vs-rest. Train on the 6,000 training images of the normal
+class, pixels scaled to [0, 1] as float32 (784 features); score all 10,000
+test images; label 1 = any other class; higher score = more anomalous.
+--features pca64: PCA(64) fitted on the training images of the normal class,
+applied to train and test, counted in fit and score time (Vigil's pipeline
+runs its `pca` extractor the same way).
+
+A peer script defines add_args(parser), describe(args) -> str,
+fit(train, args, seed) -> model and score(model, test, args) -> scores, and
+calls common.main(add_args, describe, fit, score). It prints one JSON object:
+peer, normal, features, seed, n_train, n_test, auroc, fit_seconds,
+score_seconds, total_seconds (data loading excluded).
+
+Run with Debian's /usr/bin/python3 (python3-sklearn 1.2). Threads are pinned
+to --threads (default 2) before numpy loads.
+"""
+import argparse
+import gzip
+import json
+import os
+import sys
+import time
+
+
+def _idx(data, name, offset):
+    import numpy as np
+    path = os.path.join(data, name)
+    if not os.path.exists(path):
+        sys.exit(f"peer: missing {path} (install Debian's dataset-fashion-mnist)")
+    with gzip.open(path, "rb") as f:
+        return np.frombuffer(f.read(), dtype=np.uint8, offset=offset)
+
+
+def load_fmnist(data, normal):
+    import numpy as np
+    xtr = _idx(data, "train-images-idx3-ubyte.gz", 16).reshape(-1, 784)
+    ytr = _idx(data, "train-labels-idx1-ubyte.gz", 8)
+    xte = _idx(data, "t10k-images-idx3-ubyte.gz", 16).reshape(-1, 784)
+    yte = _idx(data, "t10k-labels-idx1-ubyte.gz", 8)
+    train = xtr[ytr == normal].astype(np.float32) / np.float32(255.0)
+    test = xte.astype(np.float32) / np.float32(255.0)
+    return train, test, (yte != normal).astype(int)
+
+
+def main(add_args, describe, fit, score):
+    parser = argparse.ArgumentParser(description=sys.modules["__main__"].__doc__.split("\n")[0])
+    parser.add_argument("--normal", type=int, default=0, help="normal class (default 0)")
+    parser.add_argument("--features", choices=["raw", "pca64"], default="raw")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+    add_args(parser)
+    args = parser.parse_args()
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(args.threads)
+    from sklearn.decomposition import PCA
+    from sklearn.metrics import roc_auc_score
+
+    train, test, labels = load_fmnist(args.data, args.normal)
+    t0 = time.perf_counter()
+    pca = None
+    if args.features == "pca64":
+        pca = PCA(n_components=64, svd_solver="full").fit(train)
+        train = pca.transform(train).astype("float32")
+    model = fit(train, args, args.seed)
+    t1 = time.perf_counter()
+    if pca is not None:
+        test = pca.transform(test).astype("float32")
+    scores = score(model, test, args)
+    t2 = time.perf_counter()
+    print(json.dumps({"peer": describe(args), "normal": args.normal, "features": args.features, "seed": args.seed,
+                      "n_train": int(train.shape[0]), "n_test": int(test.shape[0]),
+                      "auroc": float(roc_auc_score(labels, scores)), "fit_seconds": t1 - t0,
+                      "score_seconds": t2 - t1, "total_seconds": t2 - t0}))
