@@ -37,7 +37,7 @@ table="| normal class | Vigil AUROC | sklearn AUROC | Vigil fit+score s | sklear
 for c in $classes; do
   sed "s/\"classes\": \[0\]/\"classes\": [$c]/; s/\"normal\": \[0\]/\"normal\": [$c]/" "$pipeline" > "$tmp/p.json"
   "$vigil" run "$tmp/p.json" --json -q -j 2 > "$tmp/ours.json"
-  /usr/bin/python3 "$root/bench/sklearn_fmnist.py" --method "$method" --normal "$c" --threads 2 > "$tmp/theirs.json"
+  /usr/bin/python3 "$root/bench/peers/$method.py" --normal "$c" --threads 2 > "$tmp/theirs.json"
   row="$(/usr/bin/python3 - "$c" "$tmp/ours.json" "$tmp/theirs.json" <<'PY'
 import json, sys
 c, o, t = sys.argv[1], json.load(open(sys.argv[2])), json.load(open(sys.argv[3]))

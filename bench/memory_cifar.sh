@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# memory_cifar.sh — peak RSS of fitting each classic detector on a CIFAR-10-sized
+# training set: all 50,000 training images of ../shared/data/cifar10 as
+# 50,000 x 3,072 float32 (extractor `raw`), scored on the first 1,000 test
+# images. Measured with /usr/bin/time -v (maximum resident set size of the
+# whole `vigil run` process: data, features, the detector's state and scratch).
+#
+#   bash bench/memory_cifar.sh [--methods "knn lof"] [--write]
+#
+# --write puts the table into BENCHMARKS.md between <!-- memory:begin/end -->.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="${VIGIL_BUILD_DIR:-$root/build}"
+vigil="$build/apps/vigil/vigil"
+data="${VIGIL_CIFAR_DIR:-$root/../shared/data/cifar10}"
+methods="knn mahalanobis lof kde pca copod iforest ocsvm svdd" write=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --methods) methods="$2"; shift 2 ;;
+    --write) write=1; shift ;;
+    *) echo "usage: $0 [--methods \"knn lof ...\"] [--write]" >&2; exit 2 ;;
+  esac
+done
+[ -x "$vigil" ] || { echo "build first: bash scripts/quickstart.sh (no $vigil)" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "needs /usr/bin/time (Debian package 'time')" >&2; exit 1; }
+for b in 1 2 3 4 5; do
+  [ -f "$data/data_batch_$b.bin.gz" ] || { echo "CIFAR-10 is missing: no $data/data_batch_$b.bin.gz (set VIGIL_CIFAR_DIR)" >&2; exit 1; }
+done
+tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
+params() {  # the detector stage of bench/classic_methods.json
+  /usr/bin/python3 -c "import json,sys; m=json.load(open('$root/bench/classic_methods.json'))['$1']['vigil']; print(json.dumps(m))"
+}
+table="| detector | train samples x features | peak RSS (GiB) | fit s | score s (1,000 test) | result |
+|---|---|---|---|---|---|"
+for m in $methods; do
+  stage="$(params "$m")"
+  cat > "$tmp/p.json" <<JSON
+{"data": {"train": {"format": "cifar", "files": ["$data/data_batch_1.bin.gz", "$data/data_batch_2.bin.gz",
+            "$data/data_batch_3.bin.gz", "$data/data_batch_4.bin.gz", "$data/data_batch_5.bin.gz"], "classes": [0,1,2,3,4,5,6,7,8,9]},
+          "test": {"format": "cifar", "files": ["$data/test_batch.bin.gz"], "normal": [0], "limit": 1000}},
+ "stages": [{"extractor": "raw"}, $stage], "evaluate": ["roc"], "device": "cpu", "seed": 0}
+JSON
+  set +e
+  /usr/bin/time -v "$vigil" run "$tmp/p.json" --json -q -j 2 > "$tmp/out.json" 2> "$tmp/err.txt"
+  rc=$?
+  set -e
+  kb="$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/err.txt")"
+  gib="$(/usr/bin/python3 -c "print(f'{$kb/1048576:.2f}')")"
+  if [ $rc -eq 0 ]; then
+    times="$(/usr/bin/python3 -c "import json; r=json.load(open('$tmp/out.json')); print(f\"{r['fit_seconds']:.1f} | {r['score_seconds']:.1f}\")")"
+    result="ok"
+  else
+    times="- | -"
+    result="failed (exit $rc): $(grep -v '^\s' "$tmp/err.txt" | grep -m1 error | cut -c1-120)"
+  fi
+  row="| $m | 50,000 x 3,072 | $gib | $times | $result |"
+  echo "$row" >&2
+  table="$table
+$row"
+done
+cpu="$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
+note="Measured $(date -u +%Y-%m-%d) on $cpu (2 threads) by \`bash bench/memory_cifar.sh --write\`; limit 4 GiB."
+printf '%s\n\n%s\n' "$table" "$note"
+if [ "$write" = 1 ]; then
+  /usr/bin/python3 - "$root/BENCHMARKS.md" "$table" "$note" <<'PY'
+import re, sys
+path, table, note = sys.argv[1:]
+text = open(path).read()
+block = f"<!-- memory:begin -->\n{table}\n\n{note}\n<!-- memory:end -->"
+new, n = re.subn(r"<!-- memory:begin -->.*?<!-- memory:end -->", lambda m: block, text, flags=re.S)
+if n != 1:
+    sys.exit("BENCHMARKS.md: markers <!-- memory:begin/end --> not found")
+open(path, "w").write(new)
+PY
+fi
