@@ -110,10 +110,22 @@ def main():
                           f"AUROC {cell['vigil_auroc']:.4f} vs {cell['peer_auroc']:.4f}, "
                           f"{cell['vigil_seconds']:.2f} s vs {cell['peer_seconds']:.2f} s (ratio {cell['ratio']:.3f})",
                           file=sys.stderr, flush=True)
+    if a.write:
+        cells = merge(cells)  # keep earlier runs' cells of other methods, classes or features
+        names = [n for n in methods if any(c["method"] == n for c in cells)]
+        feats = [f for f in ("raw", "pca64") if any(c["features"] == f for c in cells)]
     table = render(cells, names, feats, a)
     print(table)
     if a.write:
         write(cells, table)
+
+
+def merge(cells):
+    path = os.path.join(ROOT, "bench", "results", "classic.json")
+    old = json.load(open(path)) if os.path.exists(path) else []
+    key = lambda c: (c["method"], c["features"], c["normal"])
+    new = {key(c) for c in cells}
+    return [c for c in old if key(c) not in new] + cells
 
 
 def render(cells, names, feats, a):
@@ -145,15 +157,11 @@ def render(cells, names, feats, a):
             if cs:
                 lines.append(f"| {name} | {feat} | " + " | ".join(
                     f"{c['vigil_auroc']:.4f} / {c['peer_auroc']:.4f}, {c['ratio']:.2f}" for c in cs) + " |")
-    cmd = "/usr/bin/python3 bench/classic_vs_sklearn.py"
-    if a.methods:
-        cmd += f" --methods {a.methods}"
-    if a.classes != "0,1,2,3,4,5,6,7,8,9":
-        cmd += f" --classes {a.classes}"
-    if a.features != "raw,pca64":
-        cmd += f" --features {a.features}"
     lines.append("")
-    lines.append(f"Measured {time.strftime('%Y-%m-%d', time.gmtime())} on {cpu} ({a.threads} threads each) by `{cmd} --write`.")
+    lines.append(f"Measured {time.strftime('%Y-%m-%d', time.gmtime())} on {cpu} ({a.threads} threads each) by "
+                 "`/usr/bin/python3 bench/classic_vs_sklearn.py --write` (`--methods m1,m2` reruns some methods and keeps "
+                 "the other cells; each cell's Vigil and peer runs are back to back). Per-cell results: "
+                 "`bench/results/classic.json`.")
     return "\n".join(lines)
 
 

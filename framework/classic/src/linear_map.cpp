@@ -53,22 +53,32 @@ void LinearMap::apply(compute::Backend &backend, const sdk::Host &host, const sd
     }
 }
 
+namespace {
+constexpr uint32_t kStateVersion = 1;
+}
+
 void LinearMap::save(sdk::Writer &w) const {
     require(fitted(), who_ + ": save called before fit", VIGIL_ERR_STATE);
+    w.pod(kStateVersion);
     w.pod<int64_t>(in_);
     w.pod<int64_t>(out_);
     w.vec(mean_);
     w.vec(matrix_);
 }
 
-void LinearMap::load(compute::Backend &backend, sdk::Reader &r) {
+LinearMap LinearMap::read(compute::Backend &backend, sdk::Reader &r, const std::string &who) {
+    const auto version = r.pod<uint32_t>();
+    if (version != kStateVersion) fail(VIGIL_ERR_IO, who + ": unknown state version " + std::to_string(version));
     const int64_t d = r.pod<int64_t>(), k = r.pod<int64_t>();
     std::vector<float> mean = r.vec<float>(), matrix = r.vec<float>();
+    r.expect_end();
     if (d <= 0 || k <= 0 || mean.size() != static_cast<size_t>(d) || matrix.size() != static_cast<size_t>(d * k))
-        fail(VIGIL_ERR_IO, who_ + ": state is malformed (D = " + std::to_string(d) + ", K = " + std::to_string(k) + ")");
-    for (float v : mean) if (!std::isfinite(v)) fail(VIGIL_ERR_IO, who_ + ": state holds a non-finite value");
-    for (float v : matrix) if (!std::isfinite(v)) fail(VIGIL_ERR_IO, who_ + ": state holds a non-finite value");
-    set(backend, std::move(mean), std::move(matrix));
+        fail(VIGIL_ERR_IO, who + ": state is malformed (D = " + std::to_string(d) + ", K = " + std::to_string(k) + ")");
+    for (float v : mean) if (!std::isfinite(v)) fail(VIGIL_ERR_IO, who + ": state holds a non-finite value");
+    for (float v : matrix) if (!std::isfinite(v)) fail(VIGIL_ERR_IO, who + ": state holds a non-finite value");
+    LinearMap m(who);
+    m.set(backend, std::move(mean), std::move(matrix));
+    return m;
 }
 
 } // namespace vigil::classic

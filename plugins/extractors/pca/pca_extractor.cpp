@@ -29,8 +29,6 @@ const char *kSchema = R"json({
                "description": "divide each coordinate by the square root of its training variance (unit variance outputs)"}
   }})json";
 
-constexpr uint32_t kStateVersion = 1;
-
 class PcaExtractor : public vigil::sdk::Extractor {
 public:
     PcaExtractor(const nlohmann::json &p, vigil::sdk::Host host)
@@ -73,17 +71,10 @@ public:
 
     void transform(const vigil::sdk::TensorRef &in, float *out) override { map_.apply(*backend_, host_, in, out); }
 
-    void save(vigil::sdk::Writer &w) override {
-        w.pod(kStateVersion);
-        map_.save(w);
-    }
+    void save(vigil::sdk::Writer &w) override { map_.save(w); }
 
     void load(vigil::sdk::Reader &r) override {
-        const auto version = r.pod<uint32_t>();
-        if (version != kStateVersion) fail(VIGIL_ERR_IO, "pca: unknown state version " + std::to_string(version));
-        vigil::classic::LinearMap m("pca");
-        m.load(*backend_, r);
-        r.expect_end();
+        vigil::classic::LinearMap m = vigil::classic::LinearMap::read(*backend_, r, "pca");
         if (m.out_features() != k_)
             fail(VIGIL_ERR_IO, "pca: the state has " + std::to_string(m.out_features()) +
                                    " components, the parameters ask for " + std::to_string(k_));

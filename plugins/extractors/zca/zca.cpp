@@ -30,8 +30,6 @@ const char *kSchema = R"json({
             "description": "added to every covariance eigenvalue before the inverse square root (regularises flat directions); 0 = exact whitening, refused when the covariance is singular"}
   }})json";
 
-constexpr uint32_t kStateVersion = 1;
-
 class Zca : public vigil::sdk::Extractor {
 public:
     Zca(const nlohmann::json &p, vigil::sdk::Host host)
@@ -72,17 +70,10 @@ public:
 
     void transform(const vigil::sdk::TensorRef &in, float *out) override { map_.apply(*backend_, host_, in, out); }
 
-    void save(vigil::sdk::Writer &w) override {
-        w.pod(kStateVersion);
-        map_.save(w);
-    }
+    void save(vigil::sdk::Writer &w) override { map_.save(w); }
 
     void load(vigil::sdk::Reader &r) override {
-        const auto version = r.pod<uint32_t>();
-        if (version != kStateVersion) fail(VIGIL_ERR_IO, "zca: unknown state version " + std::to_string(version));
-        vigil::classic::LinearMap m("zca");
-        m.load(*backend_, r);
-        r.expect_end();
+        vigil::classic::LinearMap m = vigil::classic::LinearMap::read(*backend_, r, "zca");
         if (m.out_features() != m.in_features()) fail(VIGIL_ERR_IO, "zca: state is not a square map");
         map_ = std::move(m);
     }

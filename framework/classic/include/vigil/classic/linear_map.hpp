@@ -39,9 +39,12 @@ public:
     // checks cancellation and reports progress (label "<who> transform").
     void apply(compute::Backend &backend, const sdk::Host &host, const sdk::TensorRef &in, float *out) const;
 
-    // State: D, K, mean, matrix. load() validates sizes and finiteness (IO error).
+    // State: format version (1), D, K, mean, matrix — the whole state of an
+    // extractor that is one affine map. read() checks the version, sizes,
+    // finiteness and that nothing follows (IO errors naming `who`), and
+    // uploads the matrix.
     void save(sdk::Writer &w) const;
-    void load(compute::Backend &backend, sdk::Reader &r);
+    static LinearMap read(compute::Backend &backend, sdk::Reader &r, const std::string &who);
 
 private:
     std::string who_;
