@@ -59,13 +59,20 @@ JSON
 $row"
 done
 cpu="$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
-note="Measured $(date -u +%Y-%m-%d) on $cpu (2 threads) by \`bash bench/memory_cifar.sh --write\`; limit 4 GiB."
+note="Measured $(date -u +%Y-%m-%d) on $cpu (2 threads) by \`bash bench/memory_cifar.sh --write\` (\`--methods\` remeasures some rows and keeps the others); limit 4 GiB. Fit times are with other work running on the same 2 cores, not speed figures."
 printf '%s\n\n%s\n' "$table" "$note"
 if [ "$write" = 1 ]; then
   /usr/bin/python3 - "$root/BENCHMARKS.md" "$table" "$note" <<'PY'
 import re, sys
 path, table, note = sys.argv[1:]
 text = open(path).read()
+# Keep rows of detectors this run did not measure (a run may name only some).
+old = re.search(r"<!-- memory:begin -->(.*?)<!-- memory:end -->", text, flags=re.S)
+lines = table.split("\n")
+ran = {l.split("|")[1].strip() for l in lines[2:]}
+kept = [l for l in (old.group(1).split("\n") if old else [])
+        if l.startswith("| ") and not l.startswith("| detector") and l.split("|")[1].strip() not in ran]
+table = "\n".join(lines[:2] + kept + lines[2:])
 block = f"<!-- memory:begin -->\n{table}\n\n{note}\n<!-- memory:end -->"
 new, n = re.subn(r"<!-- memory:begin -->.*?<!-- memory:end -->", lambda m: block, text, flags=re.S)
 if n != 1:
