@@ -1,22 +1,38 @@
 # VigilPlugin.cmake — vigil_add_plugin(): one method source, one library per backend.
 #
-#   vigil_add_plugin(<name> SOURCES <files...> [COMPUTE] [CUDA] [LIBS <targets...>])
+#   vigil_add_plugin(<name> SOURCES <files...> [COMPUTE] [CUDA] [LIBS <targets...>]
+#                    [CPU_SOURCES <files...>] [CUDA_SOURCES <files...>])
 #
 # Builds vigil-<name>-cpu (always) and vigil-<name>-cuda (when CUDA is given and
 # the toolkit was found) as MODULE libraries into ${VIGIL_PLUGIN_BUILD_DIR}.
 # Both compile the same SOURCES; the cpu one links vigil_compute_cpu (oneDNN)
 # and the cuda one vigil_compute_cuda (cuBLAS/cuDNN) when COMPUTE is given, so
 # a method written against vigil/compute/backend.hpp gets the right backend.
+#
+# A method that has its own per-backend code (e.g. a CUDA kernel next to an
+# OpenMP loop behind one small interface) lists it separately:
+#   CPU_SOURCES   compiled into the cpu variant only;
+#   CUDA_SOURCES  compiled into the cuda variant only: .cu files (nvcc, for
+#                 ${VIGIL_CUDA_ARCHITECTURES}, C++17, hidden visibility) and
+#                 plain C++ files that call the CUDA runtime (its headers come
+#                 with vigil_compute_cuda, so give COMPUTE as well).
+# Example: vigil_add_plugin(iforest SOURCES iforest.cpp CPU_SOURCES score_cpu.cpp
+#                           CUDA_SOURCES score_cuda.cpp walk_kernel.cu COMPUTE CUDA)
+# Calls without CPU_SOURCES/CUDA_SOURCES behave as before.
 # Only `vigil_plugin_entry` is exported (linker version script).
 function(vigil_add_plugin name)
-  cmake_parse_arguments(P "COMPUTE;CUDA" "" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(P "COMPUTE;CUDA" "" "SOURCES;LIBS;CPU_SOURCES;CUDA_SOURCES" ${ARGN})
   set(variants cpu)
   if(P_CUDA AND VIGIL_CUDA_ENABLED)
     list(APPEND variants cuda)
   endif()
   foreach(variant IN LISTS variants)
     set(t vigil-${name}-${variant})
-    add_library(${t} MODULE ${P_SOURCES})
+    if(variant STREQUAL "cuda")
+      add_library(${t} MODULE ${P_SOURCES} ${P_CUDA_SOURCES})
+    else()
+      add_library(${t} MODULE ${P_SOURCES} ${P_CPU_SOURCES})
+    endif()
     set_target_properties(${t} PROPERTIES
       PREFIX ""
       OUTPUT_NAME ${t}
@@ -32,6 +48,12 @@ function(vigil_add_plugin name)
     if(variant STREQUAL "cuda")
       set_target_properties(${t} PROPERTIES BUILD_RPATH "${CUDAToolkit_LIBRARY_DIR}"
                                             INSTALL_RPATH "${CUDAToolkit_LIBRARY_DIR}")
+      if(P_CUDA_SOURCES)
+        set_target_properties(${t} PROPERTIES CUDA_STANDARD 17 CUDA_STANDARD_REQUIRED ON
+          CUDA_VISIBILITY_PRESET hidden CUDA_ARCHITECTURES "${VIGIL_CUDA_ARCHITECTURES}")
+        # Host code of .cu files gets the same warnings as the C++ sources.
+        target_compile_options(${t} PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:-Xcompiler=-Wall,-Wextra>)
+      endif()
     endif()
     install(TARGETS ${t} LIBRARY DESTINATION ${VIGIL_PLUGIN_INSTALL_DIR})
     set_property(GLOBAL APPEND PROPERTY VIGIL_PLUGIN_TARGETS ${t})

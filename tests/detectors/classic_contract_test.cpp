@@ -34,6 +34,8 @@ const Case kCases[] = {
     {"lof", R"({"k": 5})", false, true},
     {"kde", R"({"bandwidth": 1.0})", true, true},
     {"pca", R"({"variance": 0.9})", false, true},
+    {"copod", "{}", true, true},                  // one sample: each F is 1/2 or 1
+    {"iforest", R"({"trees": 100})", true, true},  // one sample or identical samples: every score 0.5
 };
 
 bool all_finite(const std::vector<float> &s) {

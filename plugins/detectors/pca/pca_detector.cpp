@@ -57,7 +57,7 @@ public:
         const int64_t n = x.samples(), d = x.sample_size();
         require(components_ <= d, "components = " + std::to_string(components_) + " exceeds the " + std::to_string(d) +
                                       " features of the training samples");
-        const vigil::classic::Pca p = vigil::classic::fit_pca(*backend_, host_, data, n, d);
+        const vigil::classic::Pca p = vigil::classic::fit_pca(host_, data, n, d);
         const int64_t k = components_ > 0 ? components_ : vigil::classic::components_for_variance(p, variance_);
         set_state(d, k, p.mean, vigil::classic::leading_axes(p, k));
     }

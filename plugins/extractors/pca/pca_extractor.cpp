@@ -1,8 +1,8 @@
 // pca_extractor.cpp — the `pca` extractor: each sample becomes its coordinates
 // on the `components` leading principal axes of the training set,
 //     y = U_k (x − μ),   or with whiten   y_i = u_iᵀ(x − μ) / √λ_i,
-// as scikit-learn's PCA(n_components=k, whiten=...).transform, up to the sign
-// of each axis (ours: largest-magnitude entry positive, framework/classic/pca.hpp).
+// as scikit-learn's PCA(n_components=k, whiten=...).transform, with its sign
+// convention for the axes (orient_like_sklearn, framework/classic/pca.hpp).
 // The output size must be known before fit (vigil_plugin.h: output_shape
 // depends only on the parameters), so the extractor takes a component count,
 // not a variance fraction; the `pca` detector takes either.
@@ -54,8 +54,9 @@ public:
         require(k_ <= d, "pca: components = " + std::to_string(k_) + " exceeds the " + std::to_string(d) +
                              " input features per sample");
         std::vector<float> buf;
-        const vigil::classic::Pca p = vigil::classic::fit_pca(*backend_, host_, vigil::classic::float_all(x, buf), n, d);
+        const vigil::classic::Pca p = vigil::classic::fit_pca(host_, vigil::classic::float_all(x, buf), n, d);
         std::vector<float> m = vigil::classic::leading_axes(p, k_);
+        vigil::classic::orient_like_sklearn(m, k_, p.mean, vigil::classic::float_all(x, buf), n, d);
         if (whiten_)
             for (int64_t i = 0; i < k_; ++i) {
                 // A zero-variance axis cannot be scaled to unit variance.

@@ -49,7 +49,7 @@ public:
         x.require_uint8_or_float32("zca");
         const int64_t n = x.samples(), d = x.sample_size();
         std::vector<float> buf;
-        const vigil::classic::Pca p = vigil::classic::fit_pca(*backend_, host_, vigil::classic::float_all(x, buf), n, d);
+        const vigil::classic::Pca p = vigil::classic::fit_pca(host_, vigil::classic::float_all(x, buf), n, d);
         Eigen::VectorXd scale(d);
         for (int64_t i = 0; i < d; ++i) {
             const double l = p.variances[i] + eps_;
