@@ -54,6 +54,7 @@ int cmd_run(int argc, char **argv) {
                             {"n_test", r.n_test},
                             {"n_test_normal", count_label(r.labels, 0)},
                             {"n_test_anomalous", count_label(r.labels, 1)},
+                            {"load_seconds", r.load_seconds},
                             {"fit_seconds", r.fit_seconds},
                             {"score_seconds", r.score_seconds},
                             {"backends", r.backends},
@@ -67,7 +68,7 @@ int cmd_run(int argc, char **argv) {
     std::printf("train      %lld samples\n", (long long)r.n_train);
     std::printf("test       %lld samples (%lld normal, %lld anomalous)\n", (long long)r.n_test,
                 (long long)count_label(r.labels, 0), (long long)count_label(r.labels, 1));
-    std::printf("time       fit %.3f s, score %.3f s\n\n", r.fit_seconds, r.score_seconds);
+    std::printf("time       load %.3f s, fit %.3f s, score %.3f s\n\n", r.load_seconds, r.fit_seconds, r.score_seconds);
     print_metrics_table(r.metrics);
     return 0;
 }

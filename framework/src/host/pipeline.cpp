@@ -277,8 +277,10 @@ FittedPipeline FittedPipeline::fit(const PipelineSpec &spec, const Registry &reg
     FittedPipeline fp;
     fp.spec_ = spec;
     const json &train_src = spec.document["data"]["train"];
-    auto t0 = Clock::now();
+    const auto t_load = Clock::now();
     data::Dataset train = data::load_source(train_src, spec.base_dir, "/data/train");
+    fp.load_seconds = since(t_load);
+    const auto t0 = Clock::now();
     const std::vector<int32_t> *labels = train.labels.empty() ? nullptr : &train.labels;
     Tensor x = std::move(train.x);
     fp.n_train = x.samples();
@@ -326,7 +328,9 @@ RunResult evaluate_pipeline(FittedPipeline &fp, const Registry &reg) {
     const PipelineSpec &spec = fp.spec();
     if (!spec.has_test()) throw_pipeline("/data: missing key 'test': nothing to score");
     RunResult r;
+    const auto t_load = Clock::now();
     data::Dataset test = data::load_source(spec.document["data"]["test"], spec.base_dir, "/data/test");
+    r.load_seconds = fp.load_seconds + since(t_load);
     if (test.labels.empty() && !spec.evaluators.empty())
         throw_input("/data/test: the test data has no labels, so it cannot be evaluated");
     auto t0 = Clock::now();
