@@ -36,6 +36,8 @@ const Case kCases[] = {
     {"pca", R"({"variance": 0.9})", false, true},
     {"copod", "{}", true, true},                  // one sample: each F is 1/2 or 1
     {"iforest", R"({"trees": 100})", true, true},  // one sample or identical samples: every score 0.5
+    {"ocsvm", R"({"nu": 0.5})", true, true},       // identical samples: gamma "scale" falls back to 1 (as sklearn)
+    {"svdd", R"({"C": 1})", true, true},           // C = 1: the minimal enclosing ball, feasible for any N
 };
 
 bool all_finite(const std::vector<float> &s) {
