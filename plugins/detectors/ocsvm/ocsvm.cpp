@@ -16,21 +16,13 @@
 // State: magic, format version, then the model (svm_model.hpp: kernel with the
 // resolved gamma, centre, ρ, α and support vectors).
 // One source, two libraries: vigil-ocsvm-cpu (oneDNN) and vigil-ocsvm-cuda (cuBLAS).
-#include <vigil/classic/kernel_expansion.hpp>
-#include <vigil/classic/svm_params.hpp>
-#include <vigil/compute/backend.hpp>
-#include <vigil/cpp/params.hpp>
+#include <vigil/classic/svm_detector.hpp>
 
-#include <algorithm>
-#include <cfloat>
 #include <sstream>
 #include <string>
-#include <vector>
 
 namespace {
 
-using vigil::sdk::fail;
-using vigil::sdk::require;
 namespace classic = vigil::classic;
 
 const char *kSchema = R"json({
@@ -53,86 +45,31 @@ const char *kSchema = R"json({
   }})json";
 
 constexpr uint32_t kMagic = 0x4D56534F;  // "OSVM"
-constexpr uint32_t kFormat = 1;
 
-float saturate(double v) { return static_cast<float>(std::max(-double(FLT_MAX), std::min(double(FLT_MAX), v))); }
-
-class OcSvm final : public vigil::sdk::Detector {
+class OcSvm final : public classic::SvmDetector {
 public:
-    OcSvm(const nlohmann::json &params, vigil::sdk::Host host) : host_(host) {
+    OcSvm(const nlohmann::json &params, vigil::sdk::Host host) : SvmDetector(host, "ocsvm", kMagic) {
         const vigil::sdk::Params p(params, "ocsvm",
                                    {"kernel", "nu", "gamma", "degree", "coef0", "tol", "cache_size", "max_iter"});
-        svm_ = classic::read_svm_params(p);
         nu_ = p.number("nu", 0.5, 0.0, 1.0, true);
-        backend_ = vigil::compute::make_backend(host);  // after the parameters: a bad value is reported first
-    }
-
-    void fit(const vigil::sdk::TensorRef &x, const vigil::sdk::TensorRef *) override {
-        const float *data = x.f32();
-        x.require_finite();
-        const int64_t n = x.samples(), d = x.sample_size();
-        require(n >= 1, "needs at least 1 training sample");
-        require(d >= 1, "training samples have no features");
-        const classic::KernelSpec k = classic::resolve_kernel(svm_, data, n, d, host_, "ocsvm");
-        classic::SvmFitReport rep;
-        classic::SvmModel m = classic::fit_one_class_svm(*backend_, host_, data, n, d, k, nu_, svm_.fit, &rep);
-        std::ostringstream msg;
-        msg.precision(6);
-        msg << "ocsvm: " << classic::describe_kernel(k) << ", nu " << nu_ << ": " << rep.n_sv << " support vectors of "
-            << n << " (" << rep.n_bounded << " at the bound), rho " << m.rho << ", " << rep.iterations
-            << " SMO iterations; " << rep.rows_computed << " kernel rows computed in " << rep.gemm_blocks
-            << " GEMM blocks (cache " << rep.cache_rows << " rows)";
-        host_.info(msg.str());
-        set_state(std::move(m));
-    }
-
-    void score(const vigil::sdk::TensorRef &x, float *scores) override {
-        require(expansion_ != nullptr, "score called before fit (or load)", VIGIL_ERR_STATE);
-        const float *data = x.f32();
-        require(x.sample_size() == model_.d, "samples have " + std::to_string(x.sample_size()) +
-                                                  " features, but the model was fitted on " + std::to_string(model_.d));
-        x.require_finite();
-        const int64_t m = x.samples();
-        if (m == 0) return;
-        std::vector<double> sum(static_cast<size_t>(m));
-        expansion_->evaluate(data, m, sum.data(), nullptr);
-        for (int64_t i = 0; i < m; ++i) scores[i] = saturate(model_.rho - sum[i]);  // −(Σ α K − ρ)
-    }
-
-    void save(vigil::sdk::Writer &w) override {
-        require(expansion_ != nullptr, "save called before fit", VIGIL_ERR_STATE);
-        w.pod<uint32_t>(kMagic);
-        w.pod<uint32_t>(kFormat);
-        classic::write_svm_model(w, model_);
-    }
-
-    void load(vigil::sdk::Reader &r) override {
-        if (r.pod<uint32_t>() != kMagic) fail(VIGIL_ERR_IO, "not an ocsvm state (wrong magic)");
-        const uint32_t format = r.pod<uint32_t>();
-        if (format != kFormat)
-            fail(VIGIL_ERR_IO, "ocsvm state format " + std::to_string(format) + " is not supported (this plugin reads " +
-                                   std::to_string(kFormat) + ")");
-        classic::SvmModel m = classic::read_svm_model(r, "ocsvm");
-        r.expect_end();
-        if (m.kernel.type != svm_.kernel)
-            fail(VIGIL_ERR_IO, std::string("ocsvm state was fitted with kernel ") + classic::kernel_name(m.kernel.type) +
-                                   ", but the parameters say " + classic::kernel_name(svm_.kernel));
-        set_state(std::move(m));
+        init(p);
     }
 
 private:
-    void set_state(classic::SvmModel m) {
-        auto e = std::make_unique<classic::KernelExpansion>(*backend_, host_, m);  // first: a failure keeps the old model
-        model_ = std::move(m);
-        expansion_ = std::move(e);
+    classic::SvmModel solve(const float *data, int64_t n, int64_t d, const classic::KernelSpec &k,
+                            classic::SvmFitReport &rep) override {
+        return classic::fit_one_class_svm(*backend_, host_, data, n, d, k, nu_, svm_.fit, &rep);
     }
+    std::string describe_fit(const classic::SvmModel &m, const classic::SvmFitReport &) const override {
+        std::ostringstream s;
+        s.precision(6);
+        s << "nu " << nu_ << ", rho " << m.rho;
+        return s.str();
+    }
+    bool needs_self() const override { return false; }
+    double to_score(double sum, double) const override { return model_.rho - sum; }  // −(Σ α K − ρ)
 
-    vigil::sdk::Host host_;
-    classic::SvmParams svm_;
     double nu_ = 0.5;
-    std::unique_ptr<vigil::compute::Backend> backend_;
-    classic::SvmModel model_;
-    std::unique_ptr<classic::KernelExpansion> expansion_;
 };
 
 } // namespace

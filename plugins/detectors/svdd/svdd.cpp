@@ -16,22 +16,14 @@
 // Kernels, gamma rules, scoring in blocks and the state format are ocsvm's
 // (svm_model.hpp), with this plugin's own magic.
 // One source, two libraries: vigil-svdd-cpu (oneDNN) and vigil-svdd-cuda (cuBLAS).
-#include <vigil/classic/kernel_expansion.hpp>
-#include <vigil/classic/svm_params.hpp>
-#include <vigil/compute/backend.hpp>
-#include <vigil/cpp/params.hpp>
+#include <vigil/classic/svm_detector.hpp>
 
-#include <algorithm>
-#include <cfloat>
 #include <limits>
 #include <sstream>
 #include <string>
-#include <vector>
 
 namespace {
 
-using vigil::sdk::fail;
-using vigil::sdk::require;
 namespace classic = vigil::classic;
 
 const char *kSchema = R"json({
@@ -54,86 +46,31 @@ const char *kSchema = R"json({
   }})json";
 
 constexpr uint32_t kMagic = 0x44445653;  // "SVDD"
-constexpr uint32_t kFormat = 1;
 
-float saturate(double v) { return static_cast<float>(std::max(-double(FLT_MAX), std::min(double(FLT_MAX), v))); }
-
-class Svdd final : public vigil::sdk::Detector {
+class Svdd final : public classic::SvmDetector {
 public:
-    Svdd(const nlohmann::json &params, vigil::sdk::Host host) : host_(host) {
+    Svdd(const nlohmann::json &params, vigil::sdk::Host host) : SvmDetector(host, "svdd", kMagic) {
         const vigil::sdk::Params p(params, "svdd",
                                    {"kernel", "C", "gamma", "degree", "coef0", "tol", "cache_size", "max_iter"});
-        svm_ = classic::read_svm_params(p);
         c_ = p.number("C", 1.0, 0.0, std::numeric_limits<double>::infinity(), true);
-        backend_ = vigil::compute::make_backend(host);
-    }
-
-    void fit(const vigil::sdk::TensorRef &x, const vigil::sdk::TensorRef *) override {
-        const float *data = x.f32();
-        x.require_finite();
-        const int64_t n = x.samples(), d = x.sample_size();
-        require(n >= 1, "needs at least 1 training sample");
-        require(d >= 1, "training samples have no features");
-        const classic::KernelSpec k = classic::resolve_kernel(svm_, data, n, d, host_, "svdd");
-        classic::SvmFitReport rep;
-        classic::SvmModel m = classic::fit_svdd(*backend_, host_, data, n, d, k, c_, svm_.fit, &rep);
-        std::ostringstream msg;
-        msg.precision(6);
-        msg << "svdd: " << classic::describe_kernel(k) << ", C " << c_ << ": " << rep.n_sv << " support vectors of " << n
-            << " (" << rep.n_bounded << " at the bound), R^2 " << rep.radius2 << ", " << rep.iterations
-            << " SMO iterations; " << rep.rows_computed << " kernel rows computed in " << rep.gemm_blocks
-            << " GEMM blocks (cache " << rep.cache_rows << " rows)";
-        host_.info(msg.str());
-        set_state(std::move(m));
-    }
-
-    void score(const vigil::sdk::TensorRef &x, float *scores) override {
-        require(expansion_ != nullptr, "score called before fit (or load)", VIGIL_ERR_STATE);
-        const float *data = x.f32();
-        require(x.sample_size() == model_.d, "samples have " + std::to_string(x.sample_size()) +
-                                                  " features, but the model was fitted on " + std::to_string(model_.d));
-        x.require_finite();
-        const int64_t m = x.samples();
-        if (m == 0) return;
-        std::vector<double> sum(static_cast<size_t>(m)), self(static_cast<size_t>(m));
-        expansion_->evaluate(data, m, sum.data(), self.data());
-        for (int64_t i = 0; i < m; ++i) scores[i] = saturate(self[i] - 2.0 * sum[i] + model_.rho);
-    }
-
-    void save(vigil::sdk::Writer &w) override {
-        require(expansion_ != nullptr, "save called before fit", VIGIL_ERR_STATE);
-        w.pod<uint32_t>(kMagic);
-        w.pod<uint32_t>(kFormat);
-        classic::write_svm_model(w, model_);
-    }
-
-    void load(vigil::sdk::Reader &r) override {
-        if (r.pod<uint32_t>() != kMagic) fail(VIGIL_ERR_IO, "not an svdd state (wrong magic)");
-        const uint32_t format = r.pod<uint32_t>();
-        if (format != kFormat)
-            fail(VIGIL_ERR_IO, "svdd state format " + std::to_string(format) + " is not supported (this plugin reads " +
-                                   std::to_string(kFormat) + ")");
-        classic::SvmModel m = classic::read_svm_model(r, "svdd");
-        r.expect_end();
-        if (m.kernel.type != svm_.kernel)
-            fail(VIGIL_ERR_IO, std::string("svdd state was fitted with kernel ") + classic::kernel_name(m.kernel.type) +
-                                   ", but the parameters say " + classic::kernel_name(svm_.kernel));
-        set_state(std::move(m));
+        init(p);
     }
 
 private:
-    void set_state(classic::SvmModel m) {
-        auto e = std::make_unique<classic::KernelExpansion>(*backend_, host_, m);  // first: a failure keeps the old model
-        model_ = std::move(m);
-        expansion_ = std::move(e);
+    classic::SvmModel solve(const float *data, int64_t n, int64_t d, const classic::KernelSpec &k,
+                            classic::SvmFitReport &rep) override {
+        return classic::fit_svdd(*backend_, host_, data, n, d, k, c_, svm_.fit, &rep);
     }
+    std::string describe_fit(const classic::SvmModel &, const classic::SvmFitReport &rep) const override {
+        std::ostringstream s;
+        s.precision(6);
+        s << "C " << c_ << ", R^2 " << rep.radius2;
+        return s.str();
+    }
+    bool needs_self() const override { return true; }
+    double to_score(double sum, double self) const override { return self - 2.0 * sum + model_.rho; }  // ‖φ(x) − a‖² − R²
 
-    vigil::sdk::Host host_;
-    classic::SvmParams svm_;
     double c_ = 1.0;
-    std::unique_ptr<vigil::compute::Backend> backend_;
-    classic::SvmModel model_;
-    std::unique_ptr<classic::KernelExpansion> expansion_;
 };
 
 } // namespace
