@@ -1,0 +1,49 @@
+// dnnl_ops.hpp — the f32 cpu kernels that run on oneDNN 2.6 primitives.
+//
+// One cpu engine per process; one stream per thread. Primitives (with their
+// descriptors and the reorders around them) are cached by shape and
+// parameters, so a training loop builds each primitive once. Activations
+// stay plain NCHW between ops (one layout for every kernel, see tensor.hpp);
+// a convolution may still run in a blocked layout of oneDNN's choosing, with
+// reorders around it, when layout_any() is on (see conv_layout_any below).
+// Errors of oneDNN become vigil::sdk::Error with oneDNN's message.
+#pragma once
+
+#include "../backend.hpp"
+
+#include <cstdint>
+#include <memory>
+
+namespace vigil::nn::detail::dnnl_ops {
+
+// Elementwise ops oneDNN has an algorithm for (relu, leaky relu, sigmoid,
+// tanh, exp, log); false means "not handled, use the reference loop".
+bool eltwise_forward(Unary op, const float *x, float *y, int64_t n, double a, double b);
+bool eltwise_backward(Unary op, const float *x, const float *y, const float *gy, float *gx, int64_t n, double a, double b);
+
+// Row-major GEMM (dnnl_sgemm).
+void sgemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const float *a, const float *b, float beta,
+           float *c);
+
+void conv_forward(const float *x, const float *w, const float *bias, float *y, const ConvGeom &g);
+void conv_backward_data(const float *gy, const float *w, float *gx, const ConvGeom &g);
+void conv_backward_weights(const float *x, const float *gy, float *gw, float *gb, const ConvGeom &g);
+
+void bn_forward_train(const float *x, const float *gamma, const float *beta, float *y, float *mean, float *var, int64_t n,
+                      int64_t c, int64_t s, float eps);
+void bn_forward_eval(const float *x, const float *gamma, const float *beta, const float *mean, const float *var, float *y,
+                     int64_t n, int64_t c, int64_t s, float eps);
+void bn_backward(const float *x, const float *gy, const float *gamma, const float *mean, const float *var, float *gx,
+                 float *ggamma, float *gbeta, int64_t n, int64_t c, int64_t s, float eps, bool global_stats);
+
+// Returns the workspace max pooling needs for backward (null for avg).
+std::shared_ptr<void> pool_forward(PoolKind k, const float *x, float *y, const PoolGeom &g);
+void pool_backward(PoolKind k, const float *gy, const std::shared_ptr<void> &ws, float *gx, const PoolGeom &g);
+
+// Convolution layout policy: false (default) keeps src/dst in plain NCHW and
+// lets oneDNN choose only the weights' layout; true lets it choose all
+// three (blocked nChw16c etc.) with reorders to and from NCHW around the
+// primitive. Read once from VIGIL_NN_CONV_LAYOUT=any|plain.
+bool conv_layout_any();
+
+} // namespace vigil::nn::detail::dnnl_ops
