@@ -18,13 +18,6 @@ namespace {
 const char *kDetectors[][2] = {{"lof", R"({"k": 10})"}, {"kde", R"({"bandwidth": 2.0})"}, {"pca", R"({"components": 8})"}};
 const char *kExtractors[][2] = {{"pca_extractor", R"({"components": 8, "whiten": true})"}, {"zca", "{}"}};
 
-double worst_rel(const std::vector<float> &a, const std::vector<float> &b) {
-    double w = 0;
-    for (size_t i = 0; i < a.size(); ++i)
-        w = std::max(w, double(std::abs(a[i] - b[i])) / std::max(1.0, double(std::abs(a[i]))));
-    return w;
-}
-
 } // namespace
 
 TEST_CASE("classic cuda variants: a clean 'no device' without a GPU") {

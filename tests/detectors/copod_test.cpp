@@ -71,12 +71,6 @@ std::vector<double> brute_copod(const Matrix &t, const Matrix &q) {
     return out;
 }
 
-double worst_rel(const std::vector<float> &a, const std::vector<double> &b) {
-    double w = 0;
-    for (size_t i = 0; i < a.size(); ++i) w = std::max(w, std::abs(double(a[i]) - b[i]) / std::max(1.0, std::abs(b[i])));
-    return w;
-}
-
 // Output of /usr/bin/python3 tests/reference/gen_copod.py (40 x 5 training
 // samples on a 1/8 grid, 12 test samples; columns: right-skewed, left-skewed,
 // constant 0.5, four values, roughly symmetric).

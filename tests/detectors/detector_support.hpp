@@ -9,6 +9,8 @@
 
 #include "plugin_so.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <random>
@@ -94,6 +96,25 @@ struct Detector {
     Handle h = null_handle();
     vigil_status status = VIGIL_OK;
 };
+
+// Largest relative difference between two variants' scores (cpu vs cuda):
+// max |a − b| / max(1, |a|).
+inline double worst_rel(const std::vector<float> &a, const std::vector<float> &b) {
+    if (a.size() != b.size()) throw std::runtime_error("worst_rel: sizes differ");
+    double w = 0;
+    for (size_t i = 0; i < a.size(); ++i)
+        w = std::max(w, double(std::abs(a[i] - b[i])) / std::max(1.0, double(std::abs(a[i]))));
+    return w;
+}
+
+// Largest relative difference of scores from reference values b (scikit-learn,
+// NumPy, double computations): max |a − b| / max(1, |b|).
+inline double worst_rel(const std::vector<float> &a, const std::vector<double> &b) {
+    if (a.size() != b.size()) throw std::runtime_error("worst_rel: sizes differ");
+    double w = 0;
+    for (size_t i = 0; i < a.size(); ++i) w = std::max(w, std::abs(double(a[i]) - b[i]) / std::max(1.0, std::abs(b[i])));
+    return w;
+}
 
 // The descriptor's probe: its answer and reason.
 inline int32_t probe(const PluginSo &so, std::string &reason) {

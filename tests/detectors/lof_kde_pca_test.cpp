@@ -15,14 +15,6 @@ using namespace vigil::test;
 
 namespace {
 
-// max |a − b| / max(1, |b|)
-double worst_rel(const std::vector<float> &a, const std::vector<double> &b) {
-    REQUIRE(a.size() == b.size());
-    double w = 0;
-    for (size_t i = 0; i < a.size(); ++i) w = std::max(w, std::abs(double(a[i]) - b[i]) / std::max(1.0, std::abs(b[i])));
-    return w;
-}
-
 std::vector<float> fit_score(const char *name, const char *params, const Matrix &train, const Matrix &test,
                              std::string *log = nullptr) {
     Detector det(plugin_path(name), params, 2);

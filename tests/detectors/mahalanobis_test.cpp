@@ -65,13 +65,6 @@ std::vector<double> direct(const Matrix &train, const std::vector<int32_t> &y, c
     return out;
 }
 
-// max |a − b| / max(1, |b|): relative for the large scores, absolute near 0.
-double worst_rel(const std::vector<float> &a, const std::vector<double> &b) {
-    double w = 0;
-    for (size_t i = 0; i < a.size(); ++i) w = std::max(w, std::abs(a[i] - b[i]) / std::max(1.0, std::abs(b[i])));
-    return w;
-}
-
 } // namespace
 
 TEST_CASE("mahalanobis descriptor: a cpu detector that always runs") {

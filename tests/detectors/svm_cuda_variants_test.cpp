@@ -14,14 +14,6 @@ using namespace vigil::test;
 
 namespace {
 
-// max |a − b| / max(1, |a|)
-double worst_rel(const std::vector<float> &a, const std::vector<float> &b) {
-    double w = 0;
-    for (size_t i = 0; i < a.size(); ++i)
-        w = std::max(w, double(std::abs(a[i] - b[i])) / std::max(1.0, double(std::abs(a[i]))));
-    return w;
-}
-
 } // namespace
 
 TEST_CASE("svm cuda variants: a clean 'no device' without a GPU") {
