@@ -12,6 +12,9 @@
 // time of a step does not depend on the pixel values.
 // Prints one line per epoch and a final "median_s_per_epoch <value>" line;
 // the first epoch is a warm-up (primitive creation) and is not counted.
+// Memory: "rss_before_training_mib" (after loading data, before the model is
+// built) and "peak_rss_mib" (the process's high-water mark, VmHWM), so the
+// training's own peak is the difference; torch_bench.py prints the same.
 #include <vigil/framework/data.hpp>
 #include <vigil/nn/nn.hpp>
 
@@ -19,6 +22,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -79,6 +83,21 @@ public:
     std::shared_ptr<Linear> enc, mu, logvar, dec1, dec2;
 };
 
+// A "VmRSS:"/"VmHWM:" line of /proc/self/status, in MiB.
+double proc_status_mib(const char *key) {
+    std::ifstream f("/proc/self/status");
+    std::string k;
+    double kib = 0;
+    while (f >> k) {
+        if (k == key) {
+            f >> kib;
+            return kib / 1024.0;
+        }
+        std::getline(f, k);
+    }
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -90,6 +109,7 @@ int main(int argc, char **argv) {
     const int epochs = argc > 2 ? std::atoi(argv[2]) : 5;
     set_num_threads(argc > 3 ? std::atoi(argv[3]) : 2);
     const Data d = load_class0();
+    std::printf("rss_before_training_mib %.1f\n", proc_status_mib("VmRSS:"));
     Generator g(0);
     std::vector<double> times;
     auto timed_epoch = [&](auto &&step, int64_t bs) {
@@ -178,5 +198,6 @@ int main(int argc, char **argv) {
     std::vector<double> counted(times.begin() + 1, times.end());
     std::sort(counted.begin(), counted.end());
     std::printf("median_s_per_epoch %.4f\n", counted[counted.size() / 2]);
+    std::printf("peak_rss_mib %.1f\n", proc_status_mib("VmHWM:"));
     return 0;
 }

@@ -1,29 +1,29 @@
 #!/usr/bin/env bash
-# bench/nn/run.sh — vigil::nn vs PyTorch 1.13 (CPU) on the same training
-# loads, seconds per epoch (median after a warm-up epoch), 2 threads each.
+# bench/nn/run.sh — vigil::nn vs PyTorch 1.13 (CPU) on issue 4's four training
+# loads, seconds per epoch (median after a warm-up epoch) and peak memory,
+# 2 threads each, both sides run one after the other in one invocation.
 #
-#   bench/nn/run.sh [build-dir] [epochs] [loads...]
-#   defaults: build-nn, 5 epochs, loads svdd_lenet svdd_ae wrn vae
+#   bash bench/nn/run.sh [build-dir] [epochs] [compare.py options...]
+#   defaults: build, 5 epochs; e.g.  bash bench/nn/run.sh build 5 --write
 #
-# Builds vigil_nn_bench in the build folder, then runs the two sides one
-# after the other for each load and prints "load ours torch ratio".
-# Set NICE="nice -n 19" on a shared machine (both sides get the same).
+# Builds vigil_nn_bench in the build folder (configured by scripts/setup.sh's
+# vigil_build if it does not exist yet), then runs bench/nn/compare.py, which
+# prints the table (and with --write updates bench/results/nn.json and the nn
+# section of BENCHMARKS.md). Needs Debian's python3-torch (/usr/bin/python3).
+# Set NICE=1 on a shared machine (both sides get nice -n 19).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-build=${1:-$root/build-nn}
+build=${1:-$root/build}
 epochs=${2:-5}
 shift $(( $# > 2 ? 2 : $# )) || true
-loads=("$@")
-[ ${#loads[@]} -eq 0 ] && loads=(svdd_lenet svdd_ae wrn vae)
-nice_cmd=${NICE:-}
-$nice_cmd cmake --build "$build" -j2 --target vigil_nn_bench >/dev/null
+/usr/bin/python3 -c "import torch" 2>/dev/null || {
+  echo "bench/nn: PyTorch is missing; install Debian's python3-torch (apt-get install python3-torch)" >&2; exit 1; }
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release
+fi
+cmake --build "$build" -j"$(nproc)" --target vigil_nn_bench >/dev/null
 bench=$(find "$build" -name vigil_nn_bench -type f -perm -u+x | head -1)
-median() { grep '^median_s_per_epoch' | awk '{print $2}'; }
-printf "%-12s %10s %10s %8s\n" load vigil_s torch_s ratio
-for load in "${loads[@]}"; do
-  ours=$(OMP_NUM_THREADS=2 $nice_cmd "$bench" "$load" "$epochs" 2 | median)
-  theirs=$(OMP_NUM_THREADS=2 $nice_cmd /usr/bin/python3 "$here/torch_bench.py" "$load" "$epochs" 2 | median)
-  ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.2f", a / b }')
-  printf "%-12s %10s %10s %8s\n" "$load" "$ours" "$theirs" "$ratio"
-done
+extra=()
+[ -n "${NICE:-}" ] && extra+=(--nice)
+exec /usr/bin/python3 "$here/compare.py" "$bench" --epochs "$epochs" "${extra[@]}" "$@"

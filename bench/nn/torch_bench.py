@@ -6,9 +6,12 @@ usage: /usr/bin/python3 torch_bench.py svdd_lenet|svdd_ae|wrn|vae [epochs] [thre
 Same data (Fashion-MNIST class 0, 6,000 images in [0, 1]), networks, losses,
 optimiser settings and batch sizes as vigil_nn_bench; CPU, float32.
 Prints one line per epoch and "median_s_per_epoch <value>"; the first epoch
-is a warm-up and is not counted.
+is a warm-up and is not counted. Memory lines as nn_bench.cpp:
+"rss_before_training_mib" (torch imported, data loaded, no model yet) and
+"peak_rss_mib" (ru_maxrss of the process).
 """
 import gzip
+import resource
 import sys
 import time
 
@@ -107,12 +110,21 @@ class Vae(nn.Module):
         return (sse + kl) / x.shape[0]
 
 
+def rss_mib():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    return 0.0
+
+
 def main():
     load = sys.argv[1]
     epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     torch.set_num_threads(int(sys.argv[3]) if len(sys.argv) > 3 else 2)
     torch.manual_seed(0)
     data = load_class0()
+    print(f"rss_before_training_mib {rss_mib():.1f}", flush=True)
     n = data.shape[0]
     times = []
 
@@ -185,6 +197,7 @@ def main():
         sys.exit(f"unknown load {load}")
     counted = sorted(times[1:])
     print(f"median_s_per_epoch {counted[len(counted) // 2]:.4f}")
+    print(f"peak_rss_mib {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0:.1f}")
 
 
 if __name__ == "__main__":
