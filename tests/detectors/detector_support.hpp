@@ -9,9 +9,12 @@
 
 #include "plugin_so.hpp"
 
+#include <doctest/doctest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <random>
 #include <stdexcept>
@@ -122,6 +125,62 @@ inline int32_t probe(const PluginSo &so, std::string &reason) {
     const int32_t r = so.desc().probe ? so.desc().probe(buf, sizeof buf) : -1;
     reason = buf;
     return r;
+}
+
+// Same size and the same bits (save/load and reproducibility checks).
+inline bool bit_identical(const std::vector<float> &a, const std::vector<float> &b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+// The error contract the detectors with their own kernels (copod, iforest)
+// keep word for word, run as subcases of the calling TEST_CASE: empty
+// training data, score/save before fit, a wrong feature count, NaN/Inf in
+// fit and score (naming sample and element), and a failed refit that keeps
+// the fitted model.
+inline void check_standard_errors(const std::string &lib, const char *params) {
+    const Matrix train = random_matrix(20, 3, 6);
+    SUBCASE("no training samples, no features") {
+        Detector det(lib, params);
+        CHECK(det.fit(Matrix(0, 3)) == VIGIL_ERR_INVALID_ARGUMENT);
+        CHECK(det.host.last_error == "needs at least 1 training sample, got 0");
+        CHECK(det.fit(Matrix(4, 0)) == VIGIL_ERR_INVALID_ARGUMENT);
+        CHECK(det.host.last_error == "training samples have no features");
+    }
+    SUBCASE("score and save before fit") {
+        Detector det(lib, params);
+        std::vector<float> out;
+        CHECK(det.score(train, out) == VIGIL_ERR_STATE);
+        CHECK(det.host.last_error == "score called before fit (or load)");
+        std::vector<uint8_t> state;
+        CHECK(det.save(state) == VIGIL_ERR_STATE);
+    }
+    SUBCASE("wrong feature count names both sizes") {
+        Detector det(lib, params);
+        REQUIRE(det.fit(train) == VIGIL_OK);
+        std::vector<float> out;
+        CHECK(det.score(random_matrix(2, 4, 7), out) == VIGIL_ERR_INVALID_ARGUMENT);
+        CHECK(det.host.last_error == "samples have 4 features, but the model was fitted on 3");
+    }
+    SUBCASE("NaN or Inf is refused in fit and score") {
+        Detector det(lib, params);
+        Matrix bad = random_matrix(3, 3, 8);
+        bad.at(2, 1) = std::nanf("");
+        CHECK(det.fit(bad) == VIGIL_ERR_INVALID_ARGUMENT);
+        CHECK(det.host.last_error == "training data: non-finite value (NaN or Inf) in sample 2, element 1");
+        REQUIRE(det.fit(train) == VIGIL_OK);
+        bad.at(2, 1) = 1.0f;
+        bad.at(1, 0) = -INFINITY;
+        std::vector<float> out;
+        CHECK(det.score(bad, out) == VIGIL_ERR_INVALID_ARGUMENT);
+        CHECK(det.host.last_error == "scoring data: non-finite value (NaN or Inf) in sample 1, element 0");
+    }
+    SUBCASE("a failed refit keeps the fitted model") {
+        Detector det(lib, params);
+        REQUIRE(det.fit(train) == VIGIL_OK);
+        const auto before = det.scores(train);
+        CHECK(det.fit(Matrix(0, 3)) == VIGIL_ERR_INVALID_ARGUMENT);
+        CHECK(bit_identical(before, det.scores(train)));
+    }
 }
 
 } // namespace vigil::test

@@ -42,10 +42,6 @@ double max_abs_diff(const std::vector<float> &a, const std::vector<double> &b) {
     return w;
 }
 
-bool bit_identical(const std::vector<float> &a, const std::vector<float> &b) {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
-
 } // namespace
 
 TEST_CASE("knn descriptor: a cpu detector that always runs") {

@@ -18,10 +18,6 @@ namespace {
 
 const std::string kOcsvm = plugin_path("ocsvm");
 
-bool bit_identical(const std::vector<float> &a, const std::vector<float> &b) {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
-
 struct SvmReference {
     nlohmann::json doc;
     Matrix train, test;

@@ -21,10 +21,6 @@ namespace {
 const std::string kSvdd = plugin_path("svdd");
 const std::string kOcsvm = plugin_path("ocsvm");
 
-bool bit_identical(const std::vector<float> &a, const std::vector<float> &b) {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
-
 std::vector<size_t> ranking(const std::vector<float> &s) {
     std::vector<size_t> idx(s.size());
     std::iota(idx.begin(), idx.end(), size_t(0));
