@@ -8,6 +8,7 @@
 #include "knn_select.cuh"
 
 #include <vigil/compute/backend.hpp>
+#include <vigil/compute/cuda_memory.hpp>
 
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
@@ -39,11 +40,8 @@ namespace {
 
 using sdk::fail;
 
-void check(cudaError_t e, const char *what) {
-    if (e != cudaSuccess)
-        fail(e == cudaErrorMemoryAllocation ? VIGIL_ERR_OUT_OF_MEMORY : VIGIL_ERR_INTERNAL,
-             std::string("CUDA ") + what + ": " + cudaGetErrorString(e));
-}
+using DeviceBuffer = DeviceArray<float>;
+
 void check(cublasStatus_t s, const char *what) {
     if (s != CUBLAS_STATUS_SUCCESS)
         fail(s == CUBLAS_STATUS_ALLOC_FAILED ? VIGIL_ERR_OUT_OF_MEMORY : VIGIL_ERR_INTERNAL,
@@ -53,35 +51,6 @@ int as_int(int64_t v, const char *what) {
     if (v < 0 || v > INT_MAX) fail(VIGIL_ERR_INVALID_ARGUMENT, std::string(what) + " too large for cuBLAS: " + std::to_string(v));
     return static_cast<int>(v);
 }
-
-// Owning device buffer of floats; grows, never shrinks.
-class DeviceBuffer {
-public:
-    DeviceBuffer() = default;
-    ~DeviceBuffer() { cudaFree(p_); }  // a failure here cannot be reported; cudaFree(nullptr) is a no-op
-    DeviceBuffer(const DeviceBuffer &) = delete;
-    DeviceBuffer &operator=(const DeviceBuffer &) = delete;
-    void reserve(size_t n) {
-        if (n <= n_) return;
-        cudaFree(p_);
-        p_ = nullptr;
-        n_ = 0;
-        check(cudaMalloc(reinterpret_cast<void **>(&p_), std::max<size_t>(n, 1) * sizeof(float)), "cudaMalloc");
-        n_ = n;
-    }
-    void upload(const float *h, size_t n) {
-        reserve(n);
-        if (n) check(cudaMemcpy(p_, h, n * sizeof(float), cudaMemcpyHostToDevice), "copy to device");
-    }
-    void download(float *h, size_t n) const {
-        if (n) check(cudaMemcpy(h, p_, n * sizeof(float), cudaMemcpyDeviceToHost), "copy to host");
-    }
-    float *get() const { return p_; }
-
-private:
-    float *p_ = nullptr;
-    size_t n_ = 0;
-};
 
 // Squared L2 norms of rows, in double, rounded to float (as the cpu backend).
 std::vector<float> row_norms(const float *x, int64_t rows, int64_t cols) {
@@ -176,7 +145,7 @@ public:
             a_.upload(q + q0 * d, static_cast<size_t>(mb * d));
             qn_.upload(qn.data() + q0, static_cast<size_t>(mb));
             partial_.reserve(static_cast<size_t>(parts) * k * mb);
-            check(cuda::launch_fill_inf(partial_.get(), int64_t(parts) * k * mb, nullptr), "fill kernel launch");
+            check_cuda(cuda::launch_fill_inf(partial_.get(), int64_t(parts) * k * mb, nullptr), "fill kernel launch");
             for (int64_t t0 = 0; t0 < n; t0 += TB) {
                 host_.check_cancelled();
                 const int64_t nb = std::min(TB, n - t0);
@@ -185,12 +154,12 @@ public:
                 // column-major d x mb (ld d), used transposed; the training block's
                 // row-major nb x d is column-major d x nb (ld d), used as is.
                 gemm(CUBLAS_OP_T, CUBLAS_OP_N, mb, nb, d, a_.get(), d, res.data.get() + t0 * d, d, c_.get(), mb);
-                check(cuda::launch_scan_block(c_.get(), qn_.get(), res.norms.get() + t0, mb, nb, k, parts,
+                check_cuda(cuda::launch_scan_block(c_.get(), qn_.get(), res.norms.get() + t0, mb, nb, k, parts,
                                               partial_.get(), nullptr),
-                      "knn scan kernel launch");
+                           "knn scan kernel launch");
             }
             topk_.reserve(static_cast<size_t>(mb * k));
-            check(cuda::launch_merge_parts(partial_.get(), mb, k, parts, topk_.get(), nullptr), "knn merge kernel launch");
+            check_cuda(cuda::launch_merge_parts(partial_.get(), mb, k, parts, topk_.get(), nullptr), "knn merge kernel launch");
             topk_.download(out + q0 * k, static_cast<size_t>(mb * k));  // synchronises; reports kernel faults
             host_.progress(static_cast<uint64_t>(q0 + mb), static_cast<uint64_t>(m), "knn");
         }
@@ -214,11 +183,10 @@ private:
 } // namespace
 
 std::unique_ptr<Backend> make_backend(const sdk::Host &host) {
-    char why[256];
-    if (probe(why, sizeof why) == 0) fail(VIGIL_ERR_NO_DEVICE, why);
+    require_device();
     int dev = 0;
-    check(cudaGetDevice(&dev), "cudaGetDevice");
-    check(cudaFree(nullptr), "context initialisation");  // surface a broken driver/context here, not mid-fit
+    check_cuda(cudaGetDevice(&dev), "cudaGetDevice");
+    check_cuda(cudaFree(nullptr), "context initialisation");  // surface a broken driver/context here, not mid-fit
     return std::make_unique<CublasBackend>(host);
 }
 

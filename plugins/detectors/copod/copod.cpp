@@ -140,8 +140,7 @@ public:
         require(params.is_object(), "copod: parameters must be a JSON object");
         if (!params.empty())
             fail(VIGIL_ERR_INVALID_ARGUMENT, "unknown parameter '" + params.begin().key() + "' (copod takes no parameters)");
-        char why[256];
-        if (vigil::compute::probe(why, sizeof why) == 0) fail(VIGIL_ERR_NO_DEVICE, why);
+        vigil::compute::require_device();
     }
 
     void fit(const vigil::sdk::TensorRef &x, const vigil::sdk::TensorRef *) override {

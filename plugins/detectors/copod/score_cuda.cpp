@@ -8,7 +8,7 @@
 #include "scorer.hpp"
 #include "tail_kernel.cuh"
 
-#include <vigil/compute/backend.hpp>
+#include <vigil/compute/cuda_memory.hpp>
 
 #include <cuda_runtime.h>
 
@@ -20,44 +20,8 @@ namespace {
 
 using sdk::fail;
 
-void check(cudaError_t e, const char *what) {
-    if (e != cudaSuccess)
-        fail(e == cudaErrorMemoryAllocation ? VIGIL_ERR_OUT_OF_MEMORY : VIGIL_ERR_INTERNAL,
-             std::string("copod (cuda) ") + what + ": " + cudaGetErrorString(e));
-}
-
-// Owning device allocation (grows, never shrinks).
-class DeviceBuffer {
-public:
-    DeviceBuffer() = default;
-    DeviceBuffer(const DeviceBuffer &) = delete;
-    DeviceBuffer &operator=(const DeviceBuffer &) = delete;
-    ~DeviceBuffer() {
-        if (p_) cudaFree(p_);
-    }
-    void *reserve(size_t bytes) {
-        if (bytes > size_) {
-            if (p_) cudaFree(p_);
-            p_ = nullptr;
-            size_ = 0;
-            check(cudaMalloc(&p_, bytes), "cudaMalloc");
-            size_ = bytes;
-        }
-        return p_;
-    }
-    // Copy a host vector into a fresh allocation.
-    template <class T> const T *upload(const std::vector<T> &v) {
-        const size_t bytes = std::max<size_t>(1, v.size() * sizeof(T));
-        reserve(bytes);
-        if (!v.empty()) check(cudaMemcpy(p_, v.data(), v.size() * sizeof(T), cudaMemcpyHostToDevice), "copying the tables");
-        return static_cast<const T *>(p_);
-    }
-    template <class T> T *as() const { return static_cast<T *>(p_); }
-
-private:
-    void *p_ = nullptr;
-    size_t size_ = 0;
-};
+using compute::check_cuda;
+using compute::DeviceArray;
 
 constexpr int64_t kCudaBlock = 8192;  // samples per launch: 8192 x 13 chunks for 784 features
 
@@ -77,15 +41,12 @@ public:
         std::vector<double> part;
         for (int64_t b0 = 0; b0 < m; b0 += kCudaBlock) {
             const int64_t mb = std::min(kCudaBlock, m - b0);
-            const size_t xb = static_cast<size_t>(mb * d) * sizeof(float);
-            const size_t pb = static_cast<size_t>(mb * chunks * 3) * sizeof(double);
-            x_.reserve(xb);
+            const size_t pb = static_cast<size_t>(mb * chunks * 3);  // partials
+            x_.upload(x + b0 * d, static_cast<size_t>(mb * d));
             out_.reserve(pb);
-            check(cudaMemcpy(x_.as<void>(), x + b0 * d, xb, cudaMemcpyHostToDevice), "copying samples");
-            check(cuda::launch_chunk_tails(dev_, x_.as<float>(), mb, out_.as<double>(), nullptr),
-                  "launching the tail kernel");
-            part.resize(static_cast<size_t>(mb * chunks * 3));
-            check(cudaMemcpy(part.data(), out_.as<void>(), pb, cudaMemcpyDeviceToHost), "tail kernel");
+            check_cuda(cuda::launch_chunk_tails(dev_, x_.get(), mb, out_.get(), nullptr), "launching the tail kernel");
+            part.resize(pb);
+            out_.download(part.data(), pb);
             for (int64_t i = 0; i < mb; ++i) {
                 double tot[3] = {0.0, 0.0, 0.0};
                 for (int64_t c = 0; c < chunks; ++c)
@@ -99,15 +60,18 @@ public:
 
 private:
     sdk::Host host_;
-    DeviceBuffer start_, values_, below_, neglog_, left_, x_, out_;
+    DeviceArray<int64_t> start_;
+    DeviceArray<float> values_, x_;
+    DeviceArray<int32_t> below_;
+    DeviceArray<double> neglog_, out_;
+    DeviceArray<uint8_t> left_;
     Tables dev_{};
 };
 
 } // namespace
 
 std::unique_ptr<TailScorer> make_tail_scorer(const Model &model, const sdk::Host &host) {
-    char why[256];
-    if (compute::probe(why, sizeof why) == 0) fail(VIGIL_ERR_NO_DEVICE, why);
+    compute::require_device();
     return std::make_unique<CudaTailScorer>(model, host);
 }
 

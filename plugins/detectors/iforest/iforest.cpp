@@ -60,8 +60,7 @@ public:
         trees_ = p.integer("trees", 100, 1, 100000);
         max_samples_ = p.integer("max_samples", 256, 1, 16777216);
         max_features_ = p.number("max_features", 1.0, 0.0, 1.0, true);
-        char why[256];
-        if (vigil::compute::probe(why, sizeof why) == 0) fail(VIGIL_ERR_NO_DEVICE, why);
+        vigil::compute::require_device();
     }
 
     void fit(const vigil::sdk::TensorRef &x, const vigil::sdk::TensorRef *) override {

@@ -31,6 +31,14 @@ namespace vigil::compute {
 extern const vigil_backend kBackend;
 int32_t probe(char *reason, size_t reason_size) noexcept;
 
+// Throws vigil::sdk::Error(VIGIL_ERR_NO_DEVICE, <probe's reason>) when this
+// variant cannot run here. A plugin with its own device code calls it in its
+// constructor, so `create` fails cleanly instead of the first kernel launch.
+inline void require_device() {
+    char why[256];
+    if (probe(why, sizeof why) == 0) sdk::fail(VIGIL_ERR_NO_DEVICE, why);
+}
+
 // A matrix uploaded once to the backend's memory (rows x cols, float32), with
 // whatever the backend precomputes per row (knn_sqdist uses squared norms).
 // Only the Backend that made it may use it; destroy it before that Backend.
