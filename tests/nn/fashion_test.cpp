@@ -85,7 +85,7 @@ TEST_CASE("a small CNN separates two Fashion-MNIST classes") {
     }
     const auto t0 = std::chrono::steady_clock::now();
     // One thread: on a shared, oversubscribed machine libgomp's spinning
-    // barriers make two-thread timings erratic (notes/nn.md); the
+    // barriers make two-thread timings erratic (docs/NN_ENGINE.md); the
     // multi-threaded paths are covered by the reproducibility case below.
     const int threads_before = num_threads();
     set_num_threads(1);
