@@ -4,13 +4,13 @@
 // Memory: cudaMalloc behind a small per-size cache of freed blocks (training
 // loops allocate the same sizes every step; cudaMalloc/cudaFree would
 // synchronise the device each time). GEMM: cuBLAS in plain FP32 (no TF32),
-// atomics off. Elementwise, reductions, softmax, gathers and optimiser steps:
+// atomics off. Convolution, batch norm and pooling: cuDNN 9 (cudnn_ops.hpp).
+// Elementwise, reductions, softmax, gathers and optimiser steps:
 // kernels.cu. Everything runs on the default stream; copies to the host
 // synchronise.
 //
-// Not implemented yet (they throw VIGIL_ERR_UNSUPPORTED naming the kernel;
-// notes/nn.md lists them): convolution, batch normalisation and pooling
-// (planned on cuDNN 9), float64.
+// Not implemented: float64 (VIGIL_ERR_UNSUPPORTED; docs/NN_ENGINE.md).
+#include "cudnn_ops.hpp"
 #include "kernels.cuh"
 
 #include "../backend.hpp"
@@ -20,7 +20,6 @@
 
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
-#include <cudnn.h>
 
 #include <cmath>
 #include <cstdio>
@@ -68,7 +67,7 @@ void check(cublasStatus_t s, const char *what) {
              std::string("cuBLAS ") + what + ": " + cublasGetStatusString(s));
 }
 [[noreturn]] void unsupported(const char *kernel) {
-    fail(VIGIL_ERR_UNSUPPORTED, std::string(kernel) + ": not implemented on cuda yet (see notes/nn.md)");
+    fail(VIGIL_ERR_UNSUPPORTED, std::string(kernel) + ": not implemented on cuda (see docs/NN_ENGINE.md)");
 }
 int as_int(int64_t v, const char *what) {
     if (v < 0 || v > INT32_MAX) fail(VIGIL_ERR_INVALID_ARGUMENT, std::string(what) + " too large for cuBLAS");
@@ -213,32 +212,47 @@ public:
               "sgemm");
     }
 
-    void conv2d_forward(const Tensor &, const Tensor &, const Tensor *, Tensor &, const ConvGeom &) override {
-        unsupported("conv2d forward (cuDNN)");
+    void conv2d_forward(const Tensor &x, const Tensor &w, const Tensor *bias, Tensor &y, const ConvGeom &g) override {
+        cudnn_ops::conv_forward(f(x), f(w), fopt(bias), f(y), g);
     }
-    void conv2d_backward_data(const Tensor &, const Tensor &, Tensor &, const ConvGeom &) override {
-        unsupported("conv2d backward data (cuDNN)");
+    void conv2d_backward_data(const Tensor &gy, const Tensor &w, Tensor &gx, const ConvGeom &g) override {
+        cudnn_ops::conv_backward_data(f(gy), f(w), f(gx), g);
     }
-    void conv2d_backward_weights(const Tensor &, const Tensor &, Tensor &, Tensor *, const ConvGeom &) override {
-        unsupported("conv2d backward weights (cuDNN)");
+    void conv2d_backward_weights(const Tensor &x, const Tensor &gy, Tensor &gw, Tensor *gb, const ConvGeom &g) override {
+        cudnn_ops::conv_backward_weights(f(x), f(gy), f(gw), fopt(gb), g);
     }
-    void batchnorm_forward_train(const Tensor &, const Tensor *, const Tensor *, Tensor &, Tensor &, Tensor &,
-                                 double) override {
-        unsupported("batch norm forward (cuDNN)");
+
+    static void bn_dims(const Tensor &x, int64_t &n, int64_t &c, int64_t &s) {
+        n = x.size(0);
+        c = x.size(1);
+        s = x.numel() / std::max<int64_t>(1, n * c);
     }
-    void batchnorm_forward_eval(const Tensor &, const Tensor *, const Tensor *, const Tensor &, const Tensor &, Tensor &,
-                                double) override {
-        unsupported("batch norm inference (cuDNN)");
+    void batchnorm_forward_train(const Tensor &x, const Tensor *gamma, const Tensor *beta, Tensor &y, Tensor &mean,
+                                 Tensor &var, double eps) override {
+        int64_t n, c, s;
+        bn_dims(x, n, c, s);
+        cudnn_ops::bn_forward_train(f(x), fopt(gamma), fopt(beta), f(y), f(mean), f(var), n, c, s, eps);
     }
-    void batchnorm_backward(const Tensor &, const Tensor &, const Tensor *, const Tensor &, const Tensor &, Tensor &,
-                            Tensor *, Tensor *, double, bool) override {
-        unsupported("batch norm backward (cuDNN)");
+    void batchnorm_forward_eval(const Tensor &x, const Tensor *gamma, const Tensor *beta, const Tensor &mean,
+                                const Tensor &var, Tensor &y, double eps) override {
+        int64_t n, c, s;
+        bn_dims(x, n, c, s);
+        cudnn_ops::bn_forward_eval(f(x), fopt(gamma), fopt(beta), f(mean), f(var), f(y), n, c, s, eps);
     }
-    std::shared_ptr<void> pool2d_forward(PoolKind, const Tensor &, Tensor &, const PoolGeom &) override {
-        unsupported("pooling forward (cuDNN)");
+    void batchnorm_backward(const Tensor &x, const Tensor &gy, const Tensor *gamma, const Tensor &mean,
+                            const Tensor &var, Tensor &gx, Tensor *ggamma, Tensor *gbeta, double eps,
+                            bool global_stats) override {
+        int64_t n, c, s;
+        bn_dims(x, n, c, s);
+        cudnn_ops::bn_backward(f(x), f(gy), fopt(gamma), f(mean), f(var), f(gx), fopt(ggamma), fopt(gbeta), n, c, s,
+                               eps, global_stats);
     }
-    void pool2d_backward(PoolKind, const Tensor &, const std::shared_ptr<void> &, Tensor &, const PoolGeom &) override {
-        unsupported("pooling backward (cuDNN)");
+    std::shared_ptr<void> pool2d_forward(PoolKind k, const Tensor &x, Tensor &y, const PoolGeom &g) override {
+        return cudnn_ops::pool_forward(k, x, y, g);
+    }
+    void pool2d_backward(PoolKind k, const Tensor &gy, const std::shared_ptr<void> &workspace, Tensor &gx,
+                         const PoolGeom &g) override {
+        cudnn_ops::pool_backward(k, gy, workspace, gx, g);
     }
 
     void softmax(const Tensor &x, Tensor &y, int64_t outer, int64_t n, int64_t inner, bool log) override {

@@ -1,5 +1,6 @@
 // kernels.cuh — launch wrappers of the small CUDA kernels of the cuda
-// backend (kernels.cu), callable from plain C++ (cuda_kernels.cpp). All take
+// backend (kernels.cu, batchnorm_kernels.cu), callable from plain C++
+// (cuda_kernels.cpp, the cudnn_*.cpp files). All take
 // device pointers, run on the default stream and check the launch; float32
 // data, int32 indices. Reductions give every output to one thread block whose
 // summation order is fixed, so results are reproducible run to run.
@@ -39,5 +40,16 @@ void adam_step(float *p, const float *g, float *m, float *v, int64_t n, float st
                float eps, float bc2_sqrt, float wd, bool decoupled, float decay);
 void sgd_step(float *p, const float *g, float *buf, int64_t n, float lr, float momentum, float dampening, float wd,
               bool nesterov, bool first);
+
+// Batch norm helpers (batchnorm_kernels.cu) for x viewed as [n, c, s]; the
+// rest of batch norm runs on cuDNN (cudnn_batchnorm.cpp).
+// mean and biased variance per channel, two passes in double (reference.hpp's bn_stats).
+void bn_stats(const float *x, float *mean, float *var, int64_t n, int64_t c, int64_t s);
+// inv_std[ch] = 1 / sqrt(var[ch] + eps), what cuDNN calls the saved inverse variance.
+void bn_inv_std(const float *var, double eps, float *inv_std, int64_t c);
+// Backward with mean/var held constant (evaluation mode): gx = gy·γ/√(var+ε);
+// ggamma = Σ gy·x̂, gbeta = Σ gy (each only when not null). gamma may be null (γ = 1).
+void bn_backward_global(const float *x, const float *gy, const float *gamma, const float *mean, const float *var,
+                        double eps, float *gx, float *ggamma, float *gbeta, int64_t n, int64_t c, int64_t s);
 
 } // namespace vigil::nn::detail::cudak
