@@ -1,6 +1,8 @@
 // cpu_kernels.cpp — the cpu Kernels: oneDNN primitives for f32 where oneDNN
-// has them (dnnl_ops.cpp), the reference loops (reference.hpp) for f64, for
-// the rest, and for everything in reference mode.
+// has them (dnnl_ops.cpp), vectorised loops for f32 batch norm
+// (batchnorm_f32.cpp), the reference loops (reference.hpp) for f64, for the
+// rest, and for everything in reference mode.
+#include "batchnorm_f32.hpp"
 #include "dnnl_ops.hpp"
 #include "reference.hpp"
 
@@ -250,8 +252,8 @@ public:
         int64_t n, c, s;
         bn_dims(x, n, c, s);
         if (fast(x))
-            return dnnl_ops::bn_forward_train(ptr<float>(x), opt<float>(gamma), opt<float>(beta), ptr<float>(y),
-                                              ptr<float>(mean), ptr<float>(var), n, c, s, static_cast<float>(eps));
+            return fast::bn_forward_train(ptr<float>(x), opt<float>(gamma), opt<float>(beta), ptr<float>(y),
+                                          ptr<float>(mean), ptr<float>(var), n, c, s, eps);
         dispatch(x, "batch norm", [&](auto tag) {
             using T = decltype(tag);
             ref::bn_stats(ptr<T>(x), ptr<T>(mean), ptr<T>(var), n, c, s);
@@ -263,8 +265,8 @@ public:
         int64_t n, c, s;
         bn_dims(x, n, c, s);
         if (fast(x))
-            return dnnl_ops::bn_forward_eval(ptr<float>(x), opt<float>(gamma), opt<float>(beta), ptr<float>(mean),
-                                             ptr<float>(var), ptr<float>(y), n, c, s, static_cast<float>(eps));
+            return fast::bn_forward_eval(ptr<float>(x), opt<float>(gamma), opt<float>(beta), ptr<float>(mean),
+                                         ptr<float>(var), ptr<float>(y), n, c, s, eps);
         dispatch(x, "batch norm", [&](auto tag) {
             using T = decltype(tag);
             ref::bn_apply(ptr<T>(x), opt<T>(gamma), opt<T>(beta), ptr<T>(mean), ptr<T>(var), ptr<T>(y), n, c, s, eps);
@@ -276,9 +278,9 @@ public:
         int64_t n, c, s;
         bn_dims(x, n, c, s);
         if (fast(x))
-            return dnnl_ops::bn_backward(ptr<float>(x), ptr<float>(gy), opt<float>(gamma), ptr<float>(mean),
-                                         ptr<float>(var), ptr<float>(gx), opt<float>(ggamma), opt<float>(gbeta), n, c,
-                                         s, static_cast<float>(eps), global_stats);
+            return fast::bn_backward(ptr<float>(x), ptr<float>(gy), opt<float>(gamma), ptr<float>(mean),
+                                     ptr<float>(var), ptr<float>(gx), opt<float>(ggamma), opt<float>(gbeta), n, c, s,
+                                     eps, global_stats);
         dispatch(x, "batch norm backward", [&](auto tag) {
             using T = decltype(tag);
             ref::bn_backward(ptr<T>(x), ptr<T>(gy), opt<T>(gamma), ptr<T>(mean), ptr<T>(var), ptr<T>(gx),

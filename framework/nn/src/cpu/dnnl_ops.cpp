@@ -187,25 +187,6 @@ Cache<ConvFwd> g_conv_fwd;
 Cache<ConvBwdData> g_conv_bwd_data;
 Cache<ConvBwdWeights> g_conv_bwd_weights;
 
-// ---------------- batch norm ----------------
-dnnl::normalization_flags bn_flags(bool scale, bool shift, bool global) {
-    auto f = dnnl::normalization_flags::none;
-    if (scale) f |= dnnl::normalization_flags::use_scale;
-    if (shift) f |= dnnl::normalization_flags::use_shift;
-    if (global) f |= dnnl::normalization_flags::use_global_stats;
-    return f;
-}
-struct BnFwd {
-    dnnl::batch_normalization_forward prim;
-    memory::desc data, stat, param;
-};
-struct BnBwd {
-    dnnl::batch_normalization_backward prim;
-    memory::desc data, stat, param;
-};
-Cache<BnFwd> g_bn_fwd;
-Cache<BnBwd> g_bn_bwd;
-
 // ---------------- pooling ----------------
 struct PoolFwd {
     dnnl::pooling_forward::primitive_desc pd;
@@ -238,7 +219,7 @@ dnnl::pooling_forward::primitive_desc pool_fwd_pd(PoolKind k, const PoolGeom &g)
 bool conv_layout_any() {
     static const bool any = [] {
         const char *v = std::getenv("VIGIL_NN_CONV_LAYOUT");
-        return v && std::string(v) == "any";
+        return !(v && std::string(v) == "plain");
     }();
     return any;
 }
@@ -392,108 +373,6 @@ void conv_backward_weights(const float *x, const float *gy, float *gw, float *gb
     }
 }
 
-// ---------------- batch norm ----------------
-namespace {
-dnnl::batch_normalization_forward::primitive_desc bn_fwd_pd(const memory::desc &data, float eps, bool scale, bool shift,
-                                                            bool global, bool training) {
-    return {dnnl::batch_normalization_forward::desc(
-                training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference, data, eps,
-                bn_flags(scale, shift, global)),
-            engine()};
-}
-std::shared_ptr<BnFwd> bn_fwd(int64_t n, int64_t c, int64_t s, float eps, bool scale, bool shift, bool training) {
-    return g_bn_fwd.get({n, c, s, fbits(eps), scale, shift, training}, [&] {
-        auto r = std::make_shared<BnFwd>();
-        r->data = memory::desc({n, c, s, 1}, dt::f32, tag::nchw);
-        r->stat = memory::desc({c}, dt::f32, tag::x);
-        r->param = r->stat;
-        r->prim = dnnl::batch_normalization_forward(bn_fwd_pd(r->data, eps, scale, shift, !training, training));
-        return r;
-    });
-}
-} // namespace
-
-void bn_forward_train(const float *x, const float *gamma, const float *beta, float *y, float *mean, float *var, int64_t n,
-                      int64_t c, int64_t s, float eps) {
-    try {
-        auto p = bn_fwd(n, c, s, eps, gamma != nullptr, beta != nullptr, true);
-        std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(p->data, engine(), const_cast<float *>(x))},
-                                             {DNNL_ARG_DST, memory(p->data, engine(), y)},
-                                             {DNNL_ARG_MEAN, memory(p->stat, engine(), mean)},
-                                             {DNNL_ARG_VARIANCE, memory(p->stat, engine(), var)}};
-        if (gamma) args.emplace(DNNL_ARG_SCALE, memory(p->param, engine(), const_cast<float *>(gamma)));
-        if (beta) args.emplace(DNNL_ARG_SHIFT, memory(p->param, engine(), const_cast<float *>(beta)));
-        p->prim.execute(stream(), args);
-        stream().wait();
-    } catch (const dnnl::error &err) {
-        rethrow("batch norm forward", err);
-    }
-}
-
-void bn_forward_eval(const float *x, const float *gamma, const float *beta, const float *mean, const float *var, float *y,
-                     int64_t n, int64_t c, int64_t s, float eps) {
-    try {
-        auto p = bn_fwd(n, c, s, eps, gamma != nullptr, beta != nullptr, false);
-        std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(p->data, engine(), const_cast<float *>(x))},
-                                             {DNNL_ARG_DST, memory(p->data, engine(), y)},
-                                             {DNNL_ARG_MEAN, memory(p->stat, engine(), const_cast<float *>(mean))},
-                                             {DNNL_ARG_VARIANCE, memory(p->stat, engine(), const_cast<float *>(var))}};
-        if (gamma) args.emplace(DNNL_ARG_SCALE, memory(p->param, engine(), const_cast<float *>(gamma)));
-        if (beta) args.emplace(DNNL_ARG_SHIFT, memory(p->param, engine(), const_cast<float *>(beta)));
-        p->prim.execute(stream(), args);
-        stream().wait();
-    } catch (const dnnl::error &err) {
-        rethrow("batch norm inference", err);
-    }
-}
-
-void bn_backward(const float *x, const float *gy, const float *gamma, const float *mean, const float *var, float *gx,
-                 float *ggamma, float *gbeta, int64_t n, int64_t c, int64_t s, float eps, bool global_stats) {
-    // oneDNN computes diff scale/shift only for parameters that are used;
-    // a missing parameter's gradient is not asked for (callers pass null).
-    const bool scale = gamma != nullptr, shift = gbeta != nullptr;
-    try {
-        auto p = g_bn_bwd.get({n, c, s, fbits(eps), scale, shift, global_stats}, [&] {
-            auto r = std::make_shared<BnBwd>();
-            r->data = memory::desc({n, c, s, 1}, dt::f32, tag::nchw);
-            r->stat = memory::desc({c}, dt::f32, tag::x);
-            r->param = r->stat;
-            const auto hint = bn_fwd_pd(r->data, eps, scale, shift, global_stats, true);
-            const auto prop = (scale || shift) ? dnnl::prop_kind::backward : dnnl::prop_kind::backward_data;
-            r->prim = dnnl::batch_normalization_backward(dnnl::batch_normalization_backward::primitive_desc(
-                dnnl::batch_normalization_backward::desc(prop, r->data, r->data, eps,
-                                                         bn_flags(scale, shift, global_stats)),
-                engine(), hint));
-            return r;
-        });
-        std::vector<float> scratch_scale, scratch_shift;
-        std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(p->data, engine(), const_cast<float *>(x))},
-                                             {DNNL_ARG_DIFF_DST, memory(p->data, engine(), const_cast<float *>(gy))},
-                                             {DNNL_ARG_MEAN, memory(p->stat, engine(), const_cast<float *>(mean))},
-                                             {DNNL_ARG_VARIANCE, memory(p->stat, engine(), const_cast<float *>(var))},
-                                             {DNNL_ARG_DIFF_SRC, memory(p->data, engine(), gx)}};
-        if (scale) {
-            args.emplace(DNNL_ARG_SCALE, memory(p->param, engine(), const_cast<float *>(gamma)));
-            float *ds = ggamma;
-            if (!ds) {
-                scratch_scale.resize(static_cast<size_t>(c));
-                ds = scratch_scale.data();
-            }
-            args.emplace(DNNL_ARG_DIFF_SCALE, memory(p->param, engine(), ds));
-        }
-        if (shift) {
-            // The shift's value does not enter the backward pass, but oneDNN
-            // expects the argument when the flag is set.
-            scratch_shift.assign(static_cast<size_t>(c), 0.0f);
-            args.emplace(DNNL_ARG_SHIFT, memory(p->param, engine(), scratch_shift.data()));
-            args.emplace(DNNL_ARG_DIFF_SHIFT, memory(p->param, engine(), gbeta));
-        }
-        p->prim.execute(stream(), args);
-        stream().wait();
-    } catch (const dnnl::error &err) {
-        rethrow("batch norm backward", err);
-    }
-}
 
 // ---------------- pooling ----------------
 std::shared_ptr<void> pool_forward(PoolKind k, const float *x, float *y, const PoolGeom &g) {
