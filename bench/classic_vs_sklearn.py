@@ -2,6 +2,10 @@
 """classic_vs_sklearn.py — Vigil's classic detectors and their scikit-learn peers,
 side by side in one run, on Fashion-MNIST one-vs-rest.
 
+The same cells, with every metric, peak memory and an HTML report, now run as
+`vigil bench bench/matrices/fmnist_classic.json` (docs/BENCH.md); this script
+stays because it writes the BENCHMARKS.md table in its current layout.
+
 For every method of bench/classic_methods.json × feature set (raw pixels, PCA-64)
 × normal class × seed, it runs Vigil's pipeline (`vigil run --json`, extractor
 `raw` or `pca` with 64 components, then the method's detector) and the method's

@@ -8,6 +8,8 @@
 #   bash bench/memory_cifar.sh [--methods "knn lof"] [--write]
 #
 # --write puts the table into BENCHMARKS.md between <!-- memory:begin/end -->.
+# The same measurements as a matrix of `vigil bench` (docs/BENCH.md):
+#   vigil bench bench/matrices/memory_cifar.json
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${VIGIL_BUILD_DIR:-$root/build}"

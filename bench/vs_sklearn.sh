@@ -9,6 +9,8 @@
 # table; --write replaces the table between the method's markers in
 # BENCHMARKS.md. Times are fit + score seconds measured inside each program
 # (data loading excluded for both).
+# The same measurements as a matrix of `vigil bench` (docs/BENCH.md):
+#   vigil bench bench/matrices/fmnist_quickstart.json
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${VIGIL_BUILD_DIR:-$root/build}"

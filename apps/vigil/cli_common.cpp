@@ -3,11 +3,14 @@
 
 #include <vigil/framework/error.hpp>
 #include <vigil/framework/host_services.hpp>
+#include <vigil/framework/json_schema.hpp>
 #include <vigil/framework/progress.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 namespace vigil::cli {
 
@@ -105,6 +108,78 @@ void write_scores_csv(const std::string &path, const std::vector<float> &scores,
     const bool ok = std::fflush(f) == 0 && !std::ferror(f);
     std::fclose(f);
     if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) throw_input(path + ": failed writing scores file");
+}
+
+// Reads the "score" and "label" columns of a CSV written by `vigil score`/`run`.
+void read_scores_csv(const std::string &path, std::vector<float> &scores, std::vector<int32_t> &labels) {
+    std::ifstream in(path);
+    if (!in) throw_input(path + ": cannot open scores file");
+    std::string line;
+    if (!std::getline(in, line)) throw_input(path + ": empty scores file");
+    std::vector<std::string> head;
+    {
+        std::stringstream ss(line);
+        std::string c;
+        while (std::getline(ss, c, ',')) head.push_back(c);
+    }
+    int si = -1, li = -1;
+    for (size_t i = 0; i < head.size(); ++i) {
+        if (head[i] == "score") si = static_cast<int>(i);
+        if (head[i] == "label") li = static_cast<int>(i);
+    }
+    if (si < 0 || li < 0) throw_input(path + ": needs a header with 'score' and 'label' columns");
+    size_t lineno = 1;
+    while (std::getline(in, line)) {
+        ++lineno;
+        if (line.empty()) continue;
+        // Split on commas outside double quotes (names may hold commas).
+        std::vector<std::string> cells(1);
+        bool q = false;
+        for (char c : line) {
+            if (c == '"') q = !q;
+            else if (c == ',' && !q) cells.emplace_back();
+            else cells.back() += c;
+        }
+        if (cells.size() != head.size())
+            throw_input(path + ":" + std::to_string(lineno) + ": expected " + std::to_string(head.size()) + " columns, got " +
+                        std::to_string(cells.size()));
+        char *end = nullptr;
+        const float s = std::strtof(cells[si].c_str(), &end);
+        if (end == cells[si].c_str() || *end || !std::isfinite(s))
+            throw_input(path + ":" + std::to_string(lineno) + ": score '" + cells[si] + "' is not a finite number");
+        const long l = std::strtol(cells[li].c_str(), &end, 10);
+        if (end == cells[li].c_str() || *end || (l != 0 && l != 1))
+            throw_input(path + ":" + std::to_string(lineno) + ": label '" + cells[li] + "' must be 0 (normal) or 1 (anomaly)");
+        scores.push_back(s);
+        labels.push_back(static_cast<int32_t>(l));
+    }
+}
+
+std::vector<MetricSet> evaluate_scores(const Registry &reg, const nlohmann::json &evaluate, const std::vector<float> &scores,
+                                       const std::vector<int32_t> &labels) {
+    PipelineSpec spec;
+    for (size_t i = 0; i < evaluate.size(); ++i) {
+        const nlohmann::json &e = evaluate[i];
+        const std::string path = "/evaluate/" + std::to_string(i);
+        EvaluatorSpec es;
+        es.json_path = path;
+        if (e.is_string()) {
+            es.name = e.get<std::string>();
+            es.params = nlohmann::json::object();
+        } else if (e.is_object() && e.contains("evaluator") && e["evaluator"].is_string()) {
+            es.name = e["evaluator"].get<std::string>();
+            es.params = e.value("params", nlohmann::json::object());
+        } else {
+            throw Error(ErrorKind::Pipeline, path + ": must be an evaluator name or {\"evaluator\": NAME, \"params\": {...}}");
+        }
+        // Fill the evaluator's defaults from its schema, as a pipeline would.
+        const Selection s = reg.select(VIGIL_KIND_EVALUATOR, es.name, DeviceChoice::Auto);
+        const std::vector<std::string> errs = validate_schema(s.variant->lib.schema, es.params, path);
+        if (!errs.empty()) throw Error(ErrorKind::Usage, errs.front());
+        es.params = apply_defaults(s.variant->lib.schema, es.params);
+        spec.evaluators.push_back(es);
+    }
+    return run_evaluators(spec, reg, scores, labels);
 }
 
 } // namespace vigil::cli

@@ -37,6 +37,15 @@ nlohmann::json metrics_json(const std::vector<MetricSet> &metrics);
 void write_scores_csv(const std::string &path, const std::vector<float> &scores, const std::vector<int32_t> &labels,
                       const std::vector<std::string> &names);
 
+// Reads the "score" and "label" columns of a CSV written by `vigil score`/`run`
+// (or a bench peer); Error(Input) naming file and line for anything else.
+void read_scores_csv(const std::string &path, std::vector<float> &scores, std::vector<int32_t> &labels);
+// Runs evaluators given as a pipeline's "evaluate" list (names or
+// {"evaluator", "params"}) on scores and labels, schema defaults filled in.
+std::vector<MetricSet> evaluate_scores(const Registry &reg, const nlohmann::json &evaluate, const std::vector<float> &scores,
+                                       const std::vector<int32_t> &labels);
+
+int cmd_bench(int argc, char **argv);
 int cmd_plugins(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_fit(int argc, char **argv);

@@ -59,6 +59,13 @@ int cmd_run(int argc, char **argv) {
                             {"score_seconds", r.score_seconds},
                             {"backends", r.backends},
                             {"metrics", metrics_json(r.metrics)}};
+        // Which plugin build ran each stage (benchmarks record it beside the numbers).
+        j["stages"] = nlohmann::json::array();
+        for (const auto &st : fp.stages())
+            j["stages"].push_back({{"kind", kind_name(st.spec.kind)},
+                                   {"name", st.spec.name},
+                                   {"version", st.library().version()},
+                                   {"backend", backend_name(st.library().backend())}});
         std::cout << j.dump(2) << "\n";
         return 0;
     }

@@ -4,6 +4,7 @@
 //   0 success · 1 internal error or cancelled · 2 bad command line
 //   3 unreadable/missing/malformed input data or model file
 //   4 invalid pipeline file · 5 a plugin was refused or failed
+//   bench only: 6 regression against the baseline · 7 some cells failed
 #include "cli_common.hpp"
 
 #include <vigil/framework/error.hpp>
@@ -32,12 +33,16 @@ const char *kUsage =
     "                      score data with a saved model (higher = more anomalous)\n"
     "  eval (MODEL | SCORES.csv)\n"
     "                      evaluate a model on its test data, or a scores file with labels\n"
+    "  bench MATRIX.json [--baseline BASE.json]\n"
+    "                      run a benchmark matrix (resumable); JSON, CSV, Markdown and HTML\n"
+    "                      report; optionally fail on regressions against a baseline\n"
     "\n"
     "plugins are searched in --plugin-dir folders, then $VIGIL_PLUGIN_PATH (colon-separated),\n"
     "then the build's and the installation's plugin folders.\n"
     "\n"
     "exit codes: 0 ok, 1 internal error or cancelled, 2 bad command line,\n"
-    "            3 bad input data or model file, 4 invalid pipeline, 5 plugin refused or failed\n";
+    "            3 bad input data or model file, 4 invalid pipeline, 5 plugin refused or failed;\n"
+    "            bench only: 6 regression against the baseline, 7 some cells failed\n";
 
 // First Ctrl-C: ask plugins to stop at their next check; a second one kills.
 void on_sigint(int) {
@@ -68,6 +73,7 @@ int main(int argc, char **argv) {
         if (verb == "fit") return cmd_fit(argc - 1, argv + 1);
         if (verb == "score") return cmd_score(argc - 1, argv + 1);
         if (verb == "eval") return cmd_eval(argc - 1, argv + 1);
+        if (verb == "bench") return cmd_bench(argc - 1, argv + 1);
         std::fprintf(stderr, "vigil: unknown verb '%s'\n\n%s", verb.c_str(), kUsage);
         return 2;
     } catch (const vigil::Error &e) {

@@ -79,7 +79,7 @@ TEST_CASE("help and usage errors") {
     const Result h = vigil_cmd("--help");
     CHECK(h.code == 0);
     CHECK(h.out.find("exit codes:") != std::string::npos);
-    for (const char *verb : {"plugins", "run", "fit", "score", "eval"}) {
+    for (const char *verb : {"plugins", "run", "fit", "score", "eval", "bench"}) {
         const Result r = vigil_cmd(std::string(verb) + " --help");
         CAPTURE(verb);
         CHECK(r.code == 0);
@@ -116,6 +116,14 @@ TEST_CASE("run prints metrics; fit + score reproduce run's scores exactly; eval 
     CHECK(j["n_test"] == 400);
     CHECK(j["metrics"]["roc"]["auroc"].get<double>() > 0.99);
     CHECK(j["metrics"]["threshold"].contains("f1"));
+    // Which plugin build ran each stage (kept by `vigil bench` beside its numbers).
+    REQUIRE(j["stages"].size() == 2);
+    CHECK(j["stages"][0]["kind"] == "extractor");
+    CHECK(j["stages"][0]["name"] == "standardize");
+    CHECK(j["stages"][1]["kind"] == "detector");
+    CHECK(j["stages"][1]["name"] == "knn");
+    CHECK(j["stages"][1]["backend"] == "cpu");
+    CHECK(!j["stages"][1]["version"].get<std::string>().empty());
 
     REQUIRE(vigil_cmd("fit " + dir + "/p.json -o " + dir + "/m.vgm").code == 0);
     REQUIRE(vigil_cmd("score " + dir + "/m.vgm --input " + dir + "/test.npy --out " + dir + "/score.csv").code == 0);
