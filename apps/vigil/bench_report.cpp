@@ -228,15 +228,7 @@ std::string thumbs_html(const Matrix &m, const Results &r, const std::string &ou
 }
 
 std::string cells_html(const Matrix &m, const Results &r) {
-    std::vector<std::string> mcols;
-    std::set<std::string> seen;
-    for (const auto &c : m.cells)
-        if (const json *rec = r.cell(c.id); rec && rec->contains("metrics"))
-            for (const auto &[ev, ms] : (*rec)["metrics"].items())
-                for (const auto &[k, v] : ms.items()) {
-                    (void)v;
-                    if (seen.insert(ev + "." + k).second) mcols.push_back(ev + "." + k);
-                }
+    const std::vector<std::string> mcols = metric_columns(m, r);
     std::ostringstream o;
     o << "<div class='scroll'><table class='cells'><tr><th>cell</th><th>status</th>";
     for (const auto &c : mcols) o << "<th>" << esc(c) << "</th>";

@@ -172,17 +172,21 @@ std::vector<std::string> bold_best(const std::vector<std::optional<double>> &v, 
 
 } // namespace
 
-void write_csv(const std::string &path, const Matrix &m, const Results &r) {
-    // Metric columns: every evaluator.metric found in the cells, in first-seen order.
-    std::vector<std::string> metric_cols;
+std::vector<std::string> metric_columns(const Matrix &m, const Results &r) {
+    std::vector<std::string> cols;
     std::set<std::string> seen;
     for (const auto &c : m.cells)
         if (const json *rec = r.cell(c.id); rec && rec->contains("metrics"))
             for (const auto &[ev, ms] : (*rec)["metrics"].items())
                 for (const auto &[k, v] : ms.items()) {
                     (void)v;
-                    if (seen.insert(ev + "." + k).second) metric_cols.push_back(ev + "." + k);
+                    if (seen.insert(ev + "." + k).second) cols.push_back(ev + "." + k);
                 }
+    return cols;
+}
+
+void write_csv(const std::string &path, const Matrix &m, const Results &r) {
+    const std::vector<std::string> metric_cols = metric_columns(m, r);
     std::ostringstream o;
     o << "id,pipeline,label,group,dataset,normal,seed,kind,status";
     for (const auto &mc : metric_cols) o << "," << mc;

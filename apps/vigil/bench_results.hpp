@@ -51,6 +51,10 @@ Summary summarize(const Matrix &m, const Results &r, const std::string &pipeline
 // Row label of a unit: "3 (Dress)" or the dataset name for an ID/OOD pair.
 std::string unit_label(const DatasetInfo &d, const std::optional<int32_t> &normal);
 
+// "evaluator.metric" of every metric found in the matrix's finished cells,
+// in first-seen order: the metric columns of the CSV and the report's cell table.
+std::vector<std::string> metric_columns(const Matrix &m, const Results &r);
+
 // One row per cell of the matrix, every metric as a column.
 void write_csv(const std::string &path, const Matrix &m, const Results &r);
 // Per dataset and group: rows = normal classes, columns = pipelines, AUROC

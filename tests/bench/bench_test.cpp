@@ -4,6 +4,7 @@
 // run reruns nothing, the regression gate fires on a doctored baseline and
 // passes on the true one, a crashing cell fails alone, and bad matrices are
 // refused naming the JSON path.
+#include "cli_runner.hpp"
 #include "host_fixture.hpp"
 
 #include <doctest/doctest.h>
@@ -23,22 +24,8 @@ namespace {
 
 const std::string kFmnist = "/usr/share/datasets/fashion-mnist";
 
-struct Result {
-    int code;
-    std::string out;
-};
-
-Result vigil_cmd(const std::string &args) {
-    const std::string cmd = std::string(VIGIL_BINARY_DIR) + "/apps/vigil/vigil " + args + " 2>&1";
-    FILE *p = popen(cmd.c_str(), "r");
-    REQUIRE(p != nullptr);
-    std::string out;
-    std::array<char, 4096> buf;
-    size_t n;
-    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-    const int status = pclose(p);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using Result = vigil::test::CliResult;
+using vigil::test::vigil_cmd;
 
 json read_json(const std::string &path) {
     std::ifstream in(path);

@@ -1,5 +1,6 @@
 // cli_test.cpp — the `vigil` command end to end: verbs, JSON output, exit
 // codes, and that `fit` + `score` reproduce `run`'s scores exactly.
+#include "cli_runner.hpp"
 #include "host_fixture.hpp"
 
 #include <doctest/doctest.h>
@@ -17,22 +18,8 @@ using json = nlohmann::json;
 
 namespace {
 
-struct Result {
-    int code;
-    std::string out;  // stdout and stderr together
-};
-
-Result vigil_cmd(const std::string &args, bool with_stderr = true) {
-    const std::string cmd = std::string(VIGIL_BINARY_DIR) + "/apps/vigil/vigil " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
-    FILE *p = popen(cmd.c_str(), "r");
-    REQUIRE(p != nullptr);
-    std::string out;
-    std::array<char, 4096> buf;
-    size_t n;
-    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-    const int status = pclose(p);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using Result = vigil::test::CliResult;
+using vigil::test::vigil_cmd;
 
 // A pipeline over blobs: knn on raw features, npy files in a fresh folder.
 std::string make_pipeline(const std::string &detector = "knn") {

@@ -20,6 +20,7 @@
 
 #include <vigil/nn/tensor.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 
@@ -45,6 +46,12 @@ enum class Binary { add, sub, mul, div, maximum };
 struct ConvGeom {
     int64_t n, c_in, h, w, c_out, kh, kw, oh, ow, sh, sw, ph, pw;
 };
+// Batch norm sees x [n, c, ...] as [n, c, s] (s = product of the remaining axes, 1 for [n, c]).
+inline void bn_dims(const Tensor &x, int64_t &n, int64_t &c, int64_t &s) {
+    n = x.size(0);
+    c = x.size(1);
+    s = x.numel() / std::max<int64_t>(1, n * c);
+}
 enum class PoolKind { max, avg };  // avg: padding counted (count_include_pad)
 struct PoolGeom {
     int64_t n, c, h, w, oh, ow, kh, kw, sh, sw, ph, pw;

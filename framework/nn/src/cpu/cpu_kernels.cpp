@@ -242,11 +242,6 @@ public:
         });
     }
 
-    static void bn_dims(const Tensor &x, int64_t &n, int64_t &c, int64_t &s) {
-        n = x.size(0);
-        c = x.size(1);
-        s = x.numel() / std::max<int64_t>(1, n * c);
-    }
     void batchnorm_forward_train(const Tensor &x, const Tensor *gamma, const Tensor *beta, Tensor &y, Tensor &mean,
                                  Tensor &var, double eps) override {
         int64_t n, c, s;
