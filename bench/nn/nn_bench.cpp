@@ -48,17 +48,6 @@ Data load_class0() {
     return d;
 }
 
-Tensor batch_of(const Data &d, const std::vector<int64_t> &order, int64_t b0, int64_t bs, const Shape &sample) {
-    std::vector<float> xb(static_cast<size_t>(bs * 784));
-    for (int64_t i = 0; i < bs; ++i) {
-        const int64_t k = order[static_cast<size_t>(b0 + i)];
-        std::copy(d.x.begin() + k * 784, d.x.begin() + (k + 1) * 784, xb.begin() + i * 784);
-    }
-    Shape s{bs};
-    s.insert(s.end(), sample.begin(), sample.end());
-    return Tensor::from_vector(xb, s);
-}
-
 // A VAE 784-256-16 with a Gaussian decoder (sum of squared errors) and the KL term.
 class Vae : public Module {
 public:
@@ -112,11 +101,12 @@ int main(int argc, char **argv) {
     std::printf("rss_before_training_mib %.1f\n", proc_status_mib("VmRSS:"));
     Generator g(0);
     std::vector<double> times;
-    auto timed_epoch = [&](auto &&step, int64_t bs) {
-        const auto order = g.permutation(d.n);
+    // Full batches only (drop_last), a new order per epoch, as torch_bench.py.
+    auto timed_epoch = [&](auto &&step, Batches &data) {
+        data.shuffle(g);
         const auto t0 = std::chrono::steady_clock::now();
         double last = 0;
-        for (int64_t b0 = 0; b0 + bs <= d.n; b0 += bs) last = step(order, b0);
+        for (int64_t b = 0; b < data.count(); ++b) last = step(data, b);
         const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         times.push_back(s);
         std::printf("epoch %zu: %.3f s, last loss %.6g\n", times.size(), s, last);
@@ -136,8 +126,9 @@ int main(int argc, char **argv) {
             c = mean(net(Tensor::from_vector(std::vector<float>(d.x.begin(), d.x.begin() + 200 * 784), {200, 1, 28, 28})), {0});
             net.train();
         }
-        auto step = [&](const std::vector<int64_t> &order, int64_t b0) {
-            const Tensor x = batch_of(d, order, b0, 200, {1, 28, 28});
+        Batches data(d.x.data(), d.n, {1, 28, 28}, 200, true);
+        auto step = [&](const Batches &batches, int64_t b) {
+            const Tensor x = batches.batch(b);
             opt.zero_grad();
             const Tensor out = net(x);
             Tensor loss = ae ? mse_loss(out, x) : mean(sum(square(out - c), {1}));
@@ -145,7 +136,7 @@ int main(int argc, char **argv) {
             opt.step();
             return loss.item();
         };
-        for (int e = 0; e <= epochs; ++e) timed_epoch(step, 200);
+        for (int e = 0; e <= epochs; ++e) timed_epoch(step, data);
     } else if (load == "wrn") {
         const int64_t n = 1280, bs = 128;
         std::vector<float> xs(static_cast<size_t>(n * 3 * 32 * 32));
@@ -156,41 +147,27 @@ int main(int argc, char **argv) {
         AdamOptions o;
         o.weight_decay = 5e-4;  // Keras l2(2.5e-4) on every weight = gradient 5e-4 · w
         Adam opt(wrn.parameters(), o);
-        for (int e = 0; e <= epochs; ++e) {
-            const auto order = g.permutation(n);
-            const auto t0 = std::chrono::steady_clock::now();
-            double last = 0;
-            for (int64_t b0 = 0; b0 + bs <= n; b0 += bs) {
-                std::vector<float> xb(static_cast<size_t>(bs * 3072));
-                std::vector<int32_t> yb(static_cast<size_t>(bs));
-                for (int64_t i = 0; i < bs; ++i) {
-                    const int64_t k = order[static_cast<size_t>(b0 + i)];
-                    std::copy(xs.begin() + k * 3072, xs.begin() + (k + 1) * 3072, xb.begin() + i * 3072);
-                    yb[static_cast<size_t>(i)] = ys[static_cast<size_t>(k)];
-                }
-                opt.zero_grad();
-                Tensor loss = cross_entropy(wrn(Tensor::from_vector(xb, {bs, 3, 32, 32})), Tensor::from_vector(yb, {bs}));
-                loss.backward();
-                opt.step();
-                last = loss.item();
-            }
-            const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            times.push_back(s);
-            std::printf("epoch %zu: %.3f s, last loss %.6g\n", times.size(), s, last);
-            std::fflush(stdout);
-        }
-    } else if (load == "vae") {
-        Vae vae(g);
-        Adam opt(vae.parameters(), AdamOptions{1e-3});
-        auto step = [&](const std::vector<int64_t> &order, int64_t b0) {
-            const Tensor x = batch_of(d, order, b0, 128, {784});
+        Batches data(xs.data(), n, {3, 32, 32}, bs, true);
+        auto step = [&](const Batches &batches, int64_t b) {
             opt.zero_grad();
-            Tensor loss = vae.loss(x, g);
+            Tensor loss = cross_entropy(wrn(batches.batch(b)), batches.labels(b, ys.data()));
             loss.backward();
             opt.step();
             return loss.item();
         };
-        for (int e = 0; e <= epochs; ++e) timed_epoch(step, 128);
+        for (int e = 0; e <= epochs; ++e) timed_epoch(step, data);
+    } else if (load == "vae") {
+        Vae vae(g);
+        Adam opt(vae.parameters(), AdamOptions{1e-3});
+        Batches data(d.x.data(), d.n, {784}, 128, true);
+        auto step = [&](const Batches &batches, int64_t b) {
+            opt.zero_grad();
+            Tensor loss = vae.loss(batches.batch(b), g);
+            loss.backward();
+            opt.step();
+            return loss.item();
+        };
+        for (int e = 0; e <= epochs; ++e) timed_epoch(step, data);
     } else {
         std::fprintf(stderr, "unknown load %s\n", load.c_str());
         return 2;

@@ -10,7 +10,6 @@
 #include <vigil/nn/nn.hpp>
 
 #include <algorithm>
-#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -57,15 +56,11 @@ public:
         nn::AdamOptions o;
         o.lr = lr_;
         nn::Adam opt(net_->parameters(), o);
-        std::vector<float> batch;
+        nn::Batches data(x.f32(), n, {d}, batch_);
         for (int64_t e = 0; e < epochs_; ++e) {
-            const std::vector<int64_t> order = gen.permutation(n);
-            for (int64_t b = 0; b < n; b += batch_) {
-                const int64_t m = std::min(batch_, n - b);
-                batch.resize(static_cast<size_t>(m * d));
-                for (int64_t i = 0; i < m; ++i)
-                    std::memcpy(&batch[i * d], x.f32() + order[b + i] * d, sizeof(float) * d);
-                const nn::Tensor xb = nn::Tensor::from_data(batch.data(), {m, d}).to(nn::variant_device());
+            data.shuffle(gen);
+            for (int64_t b = 0; b < data.count(); ++b) {
+                const nn::Tensor xb = data.batch(b, nn::variant_device());
                 opt.zero_grad();
                 nn::mse_loss(net_->forward(xb), xb).backward();
                 opt.step();

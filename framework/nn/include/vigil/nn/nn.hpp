@@ -10,6 +10,7 @@
 // descriptor (VIGIL_NN_PLUGIN).
 #pragma once
 
+#include <vigil/nn/batches.hpp>
 #include <vigil/nn/flow.hpp>
 #include <vigil/nn/models.hpp>
 #include <vigil/nn/module.hpp>
