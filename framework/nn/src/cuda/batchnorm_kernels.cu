@@ -6,6 +6,7 @@
 // legacy API has no call for. Per-channel sums use one block per channel
 // with a fixed reduction order, so results repeat run to run.
 #include "kernels.cuh"
+#include "launch.cuh"
 
 #include <vigil/cpp/plugin.hpp>
 
@@ -17,32 +18,9 @@ namespace vigil::nn::detail::cudak {
 
 namespace {
 
-constexpr int kThreads = 256;  // a power of two: block_sum halves it
-
-void check_launch(const char *what) {
-    const cudaError_t e = cudaGetLastError();
-    if (e != cudaSuccess) sdk::fail(VIGIL_ERR_INTERNAL, std::string("CUDA kernel ") + what + ": " + cudaGetErrorString(e));
-}
-unsigned blocks_for(int64_t n) {
-    const int64_t b = (n + kThreads - 1) / kThreads;
-    return static_cast<unsigned>(b < 1 ? 1 : (b > 65535 * 16 ? 65535 * 16 : b));
-}
 unsigned channel_blocks(int64_t c, const char *what) {
     if (c > 0x7fffffffLL) sdk::fail(VIGIL_ERR_INVALID_ARGUMENT, std::string("CUDA ") + what + ": too many channels");
     return static_cast<unsigned>(c);
-}
-
-// Every thread's partial sum, added up in a fixed tree.
-__device__ double block_sum(double v, double *part) {
-    part[threadIdx.x] = v;
-    __syncthreads();
-    for (int w = kThreads / 2; w > 0; w /= 2) {
-        if (threadIdx.x < w) part[threadIdx.x] += part[threadIdx.x + w];
-        __syncthreads();
-    }
-    const double r = part[0];
-    __syncthreads();  // part is reused by the caller's next sum
-    return r;
 }
 
 // Offset of the j-th value (j < n·s) of channel ch of x [n, c, s].

@@ -1,5 +1,6 @@
 // kernels.cu — the small CUDA kernels of the cuda backend (kernels.cuh).
 #include "kernels.cuh"
+#include "launch.cuh"
 
 #include "../backend.hpp"
 
@@ -13,24 +14,12 @@ namespace vigil::nn::detail::cudak {
 
 namespace {
 
-constexpr int kThreads = 256;
-
-void check_launch(const char *what) {
-    const cudaError_t e = cudaGetLastError();
-    if (e != cudaSuccess) sdk::fail(VIGIL_ERR_INTERNAL, std::string("CUDA kernel ") + what + ": " + cudaGetErrorString(e));
-}
-unsigned blocks_for(int64_t n) {
-    const int64_t b = (n + kThreads - 1) / kThreads;
-    return static_cast<unsigned>(b < 1 ? 1 : (b > 65535 * 16 ? 65535 * 16 : b));
-}
-
-#define GRID_LOOP(i, n) for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < (n); i += int64_t(gridDim.x) * blockDim.x)
 
 template <class T> __global__ void fill_k(T *y, int64_t n, T v) {
-    GRID_LOOP(i, n) y[i] = v;
+    VIGIL_GRID_LOOP(i, n) y[i] = v;
 }
 template <class S, class D> __global__ void cast_k(const S *x, D *y, int64_t n) {
-    GRID_LOOP(i, n) y[i] = static_cast<D>(x[i]);
+    VIGIL_GRID_LOOP(i, n) y[i] = static_cast<D>(x[i]);
 }
 
 __device__ float unary_f(int op, float x, double a, double b) {
@@ -74,11 +63,11 @@ __device__ float unary_grad(int op, float x, float y, double a, double b) {
     return 0.f;
 }
 __global__ void unary_k(int op, const float *x, float *y, int64_t n, double a, double b) {
-    GRID_LOOP(i, n) y[i] = unary_f(op, x[i], a, b);
+    VIGIL_GRID_LOOP(i, n) y[i] = unary_f(op, x[i], a, b);
 }
 __global__ void unary_bwd_k(int op, const float *x, const float *y, const float *gy, float *gx, int64_t n, double a,
                             double b) {
-    GRID_LOOP(i, n) gx[i] = gy[i] * unary_grad(op, x[i], y[i], a, b);
+    VIGIL_GRID_LOOP(i, n) gx[i] = gy[i] * unary_grad(op, x[i], y[i], a, b);
 }
 
 __device__ float binary_f(int op, float a, float b) {
@@ -92,7 +81,7 @@ __device__ float binary_f(int op, float a, float b) {
     return a;
 }
 __global__ void binary_k(int op, const float *a, const float *b, float *y, Broadcast p, int64_t n) {
-    GRID_LOOP(i, n) {
+    VIGIL_GRID_LOOP(i, n) {
         int64_t rem = i, oa = 0, ob = 0;
         for (int d = p.rank - 1; d >= 0; --d) {
             const int64_t k = rem % p.dims[d];
@@ -104,10 +93,10 @@ __global__ void binary_k(int op, const float *a, const float *b, float *y, Broad
     }
 }
 __global__ void axpby_k(float alpha, const float *x, float beta, float *y, int64_t n) {
-    GRID_LOOP(i, n) y[i] = alpha * x[i] + beta * y[i];
+    VIGIL_GRID_LOOP(i, n) y[i] = alpha * x[i] + beta * y[i];
 }
 __global__ void maximum_bwd_k(const float *a, const float *b, const float *gy, float *ga, float *gb, int64_t n) {
-    GRID_LOOP(i, n) {
+    VIGIL_GRID_LOOP(i, n) {
         const bool first = a[i] >= b[i];
         if (ga) ga[i] = first ? gy[i] : 0.f;
         if (gb) gb[i] = first ? 0.f : gy[i];
@@ -122,16 +111,11 @@ __global__ void reduce_sum_k(const float *x, float *y, int64_t n, int64_t inner)
     const float *base = x + o * n * inner + in;
     double s = 0;
     for (int64_t j = threadIdx.x; j < n; j += blockDim.x) s += base[j * inner];
-    part[threadIdx.x] = s;
-    __syncthreads();
-    for (int w = kThreads / 2; w > 0; w /= 2) {
-        if (threadIdx.x < w) part[threadIdx.x] += part[threadIdx.x + w];
-        __syncthreads();
-    }
-    if (threadIdx.x == 0) y[out] = static_cast<float>(part[0]);
+    s = block_sum(s, part);
+    if (threadIdx.x == 0) y[out] = static_cast<float>(s);
 }
 __global__ void reduce_max_k(const float *x, float *y, int32_t *idx, int64_t outer, int64_t n, int64_t inner) {
-    GRID_LOOP(oi, outer * inner) {
+    VIGIL_GRID_LOOP(oi, outer * inner) {
         const int64_t o = oi / inner, in = oi % inner;
         const float *p = x + o * n * inner + in;
         float best = p[0];
@@ -148,13 +132,13 @@ __global__ void reduce_max_k(const float *x, float *y, int32_t *idx, int64_t out
     }
 }
 __global__ void reduce_max_bwd_k(const float *gy, const int32_t *idx, float *gx, int64_t outer, int64_t n, int64_t inner) {
-    GRID_LOOP(i, outer * n * inner) {
+    VIGIL_GRID_LOOP(i, outer * n * inner) {
         const int64_t in = i % inner, j = (i / inner) % n, o = i / (inner * n);
         gx[i] = idx[o * inner + in] == j ? gy[o * inner + in] : 0.f;
     }
 }
 __global__ void softmax_k(const float *x, float *y, int64_t outer, int64_t n, int64_t inner, bool log) {
-    GRID_LOOP(oi, outer * inner) {
+    VIGIL_GRID_LOOP(oi, outer * inner) {
         const int64_t o = oi / inner, in = oi % inner, base = o * n * inner + in;
         float mx = x[base];
         for (int64_t j = 1; j < n; ++j) mx = fmaxf(mx, x[base + j * inner]);
@@ -169,7 +153,7 @@ __global__ void softmax_k(const float *x, float *y, int64_t outer, int64_t n, in
     }
 }
 __global__ void softmax_bwd_k(const float *y, const float *gy, float *gx, int64_t outer, int64_t n, int64_t inner, bool log) {
-    GRID_LOOP(oi, outer * inner) {
+    VIGIL_GRID_LOOP(oi, outer * inner) {
         const int64_t o = oi / inner, in = oi % inner, base = o * n * inner + in;
         double s = 0;
         if (log) {
@@ -184,7 +168,7 @@ __global__ void softmax_bwd_k(const float *y, const float *gy, float *gx, int64_
     }
 }
 __global__ void nll_k(const float *lsm, const int32_t *labels, float *loss, int64_t rows, int64_t k, int32_t *bad) {
-    GRID_LOOP(i, rows) {
+    VIGIL_GRID_LOOP(i, rows) {
         const int32_t c = labels[i];
         if (c < 0 || c >= k) {
             *bad = 1;
@@ -195,13 +179,13 @@ __global__ void nll_k(const float *lsm, const int32_t *labels, float *loss, int6
     }
 }
 __global__ void ce_bwd_k(const float *lsm, const int32_t *labels, float scale, float *g, int64_t rows, int64_t k) {
-    GRID_LOOP(i, rows * k) {
+    VIGIL_GRID_LOOP(i, rows * k) {
         const int64_t r = i / k, j = i % k;
         g[i] = (expf(lsm[i]) - (labels[r] == j ? 1.f : 0.f)) * scale;
     }
 }
 __global__ void gather_k(const float *x, float *y, int64_t planes, int64_t in_plane, int64_t out_plane, const int32_t *map) {
-    GRID_LOOP(i, planes * out_plane) {
+    VIGIL_GRID_LOOP(i, planes * out_plane) {
         const int64_t p = i / out_plane, j = i % out_plane;
         const int32_t s = map[j];
         y[i] = s >= 0 ? x[p * in_plane + s] : 0.f;
@@ -209,7 +193,7 @@ __global__ void gather_k(const float *x, float *y, int64_t planes, int64_t in_pl
 }
 __global__ void gather_bwd_k(const float *gy, float *gx, int64_t planes, int64_t in_plane, int64_t out_plane,
                              const int32_t *off, const int32_t *idx) {
-    GRID_LOOP(i, planes * in_plane) {
+    VIGIL_GRID_LOOP(i, planes * in_plane) {
         const int64_t p = i / in_plane, k = i % in_plane;
         float s = 0.f;
         for (int32_t e = off[k]; e < off[k + 1]; ++e) s += gy[p * out_plane + idx[e]];
@@ -218,11 +202,11 @@ __global__ void gather_bwd_k(const float *gy, float *gx, int64_t planes, int64_t
 }
 __global__ void dropout_k(float *y, int64_t n, double keep, uint64_t seed) {
     const float scale = static_cast<float>(1.0 / keep);
-    GRID_LOOP(i, n) y[i] = hash_uniform(seed, static_cast<uint64_t>(i)) < keep ? scale : 0.f;
+    VIGIL_GRID_LOOP(i, n) y[i] = hash_uniform(seed, static_cast<uint64_t>(i)) < keep ? scale : 0.f;
 }
 __global__ void adam_k(float *p, const float *g, float *m, float *v, int64_t n, float step_size, float b1, float b2,
                        float eps, float bc2_sqrt, float wd, bool decoupled, float decay) {
-    GRID_LOOP(i, n) {
+    VIGIL_GRID_LOOP(i, n) {
         float gi = g[i];
         if (decoupled)
             p[i] *= decay;
@@ -235,7 +219,7 @@ __global__ void adam_k(float *p, const float *g, float *m, float *v, int64_t n, 
 }
 __global__ void sgd_k(float *p, const float *g, float *buf, int64_t n, float lr, float mu, float damp, float wd,
                       bool nesterov, bool first) {
-    GRID_LOOP(i, n) {
+    VIGIL_GRID_LOOP(i, n) {
         float gi = g[i] + wd * p[i];
         if (buf) {
             buf[i] = first ? gi : mu * buf[i] + (1.f - damp) * gi;
