@@ -7,8 +7,12 @@
 //   logs/, which stay for a failed cell's post-mortem.
 // - The loop polls wait4(WNOHANG) every 50 ms: simple, and it lets one thread
 //   handle timeouts, Ctrl-C and the live line without signals or threads.
-// - Peak memory: ru_maxrss of the child alone (wait4 gives each child's own
-//   usage), i.e. the whole `vigil run` or python process.
+// - Peak memory: the child's own VmHWM, which `vigil run --json` and the peer
+//   scripts report. Not wait4's ru_maxrss: Linux carries the spawning
+//   process's high-water mark across vfork/fork + exec into the child's
+//   ru_maxrss, so every cell would read at least this process's own peak
+//   (measured: a 258 MiB cell read as such under a 510 MiB parent). wait4's
+//   figure is kept only for a child that reports none.
 // - A cancelled cell (Ctrl-C) is not recorded at all: it neither counts as
 //   finished nor as failed, and simply runs next time.
 #include "bench_run.hpp"
@@ -119,7 +123,7 @@ json base_record(const Cell &c, int threads) {
 void read_vigil(json &rec, const std::string &stdout_text) {
     const json j = json::parse(stdout_text);
     for (const char *k : {"n_train", "n_test", "n_test_normal", "n_test_anomalous", "load_seconds", "fit_seconds", "score_seconds",
-                          "metrics", "backends"})
+                          "metrics", "backends", "peak_rss_mib"})
         if (j.contains(k)) rec[k] = j[k];
     rec["plugins"] = j.value("stages", json::array());
     // The detector's backend stands for the cell (extractors may differ; "plugins" has each).
@@ -134,7 +138,7 @@ void read_vigil(json &rec, const std::string &stdout_text) {
 void read_peer(json &rec, const std::string &stdout_text, const std::string &scores_path, const Cell &c, const Registry &reg) {
     const std::string line = last_line(stdout_text);
     const json j = json::parse(line);
-    for (const char *k : {"n_train", "n_test", "fit_seconds", "score_seconds"})
+    for (const char *k : {"n_train", "n_test", "fit_seconds", "score_seconds", "peak_rss_mib"})
         if (j.contains(k)) rec[k] = j[k];
     rec["peer"] = j.value("peer", "");
     if (j.contains("auroc")) rec["peer_auroc"] = j["auroc"];
@@ -213,7 +217,7 @@ RunSummary run_cells(const Matrix &m, const std::vector<const Cell *> &cells, Re
         const double wall = std::chrono::duration<double>(Clock::now() - r.start).count();
         json rec = base_record(c, opts.threads);
         rec["wall_seconds"] = wall;
-        rec["peak_rss_mib"] = static_cast<double>(ru.ru_maxrss) / 1024.0;  // Linux: KiB
+        rec["peak_rss_mib"] = static_cast<double>(ru.ru_maxrss) / 1024.0;  // Linux: KiB; the child's own figure replaces it
         rec["finished"] = now_utc();
         rec["log"] = {{"stdout", fs::relative(r.out, opts.out_dir).string()}, {"stderr", fs::relative(r.err, opts.out_dir).string()}};
         const std::string err = read_all(r.err);

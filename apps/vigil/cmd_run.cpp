@@ -59,6 +59,8 @@ int cmd_run(int argc, char **argv) {
                             {"score_seconds", r.score_seconds},
                             {"backends", r.backends},
                             {"metrics", metrics_json(r.metrics)}};
+        // The whole run's peak memory, measured in this process (see peak_rss_mib).
+        j["peak_rss_mib"] = peak_rss_mib();
         // Which plugin build ran each stage (benchmarks record it beside the numbers).
         j["stages"] = nlohmann::json::array();
         for (const auto &st : fp.stages())

@@ -64,6 +64,18 @@ def load_fmnist(data, normal, files=None, train_limit=None, test_limit=None):
     return train, test, (yte != normal).astype(int)
 
 
+def peak_rss_mib():
+    """This process's peak resident set (VmHWM), in MiB; 0 without /proc."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return 0.0
+
+
 def main(add_args, describe, fit, score):
     parser = argparse.ArgumentParser(description=sys.modules["__main__"].__doc__.split("\n")[0])
     parser.add_argument("--normal", type=int, default=0, help="normal class (default 0)")
@@ -111,4 +123,5 @@ def main(add_args, describe, fit, score):
     print(json.dumps({"peer": describe(args), "normal": args.normal, "features": args.features, "seed": args.seed,
                       "n_train": int(train.shape[0]), "n_test": int(test.shape[0]),
                       "auroc": float(roc_auc_score(labels, scores)), "fit_seconds": t1 - t0,
-                      "score_seconds": t2 - t1, "total_seconds": t2 - t0, "versions": versions}))
+                      "score_seconds": t2 - t1, "total_seconds": t2 - t0, "versions": versions,
+                      "peak_rss_mib": peak_rss_mib()}))
