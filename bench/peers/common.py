@@ -120,6 +120,8 @@ def main(add_args, describe, fit, score):
     import sklearn
     versions = {"python": sys.version.split()[0], "numpy": numpy.__version__, "scipy": scipy.__version__,
                 "scikit-learn": sklearn.__version__}
+    if "torch" in sys.modules:  # a PyTorch peer (e.g. knn_torch.py)
+        versions["torch"] = sys.modules["torch"].__version__
     print(json.dumps({"peer": describe(args), "normal": args.normal, "features": args.features, "seed": args.seed,
                       "n_train": int(train.shape[0]), "n_test": int(test.shape[0]),
                       "auroc": float(roc_auc_score(labels, scores)), "fit_seconds": t1 - t0,
