@@ -66,4 +66,24 @@ std::string describe_kernel(const KernelSpec &k) {
     return m.str();
 }
 
+std::string svm_schema(const char *own_property) {
+    return std::string(R"json({
+  "type": "object", "additionalProperties": false,
+  "properties": {
+    "kernel": {"enum": ["linear", "rbf", "poly", "sigmoid"], "default": "rbf",
+               "description": "linear x.y; rbf exp(-gamma |x-y|^2); poly (gamma x.y + coef0)^degree; sigmoid tanh(gamma x.y + coef0)"},
+    )json") + own_property + R"json(,
+    "gamma": {"anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"enum": ["scale", "auto"]}], "default": "scale",
+              "description": "kernel coefficient (rbf, poly, sigmoid): a number, \"scale\" = 1 / (D * Var(X)) over all training values (1.0 if Var(X) = 0, as scikit-learn), or \"auto\" = 1 / D"},
+    "degree": {"type": "integer", "minimum": 0, "maximum": 100, "default": 3, "description": "poly kernel degree"},
+    "coef0": {"type": "number", "default": 0, "description": "poly and sigmoid kernel offset"},
+    "tol": {"type": "number", "exclusiveMinimum": 0, "default": 0.001,
+            "description": "SMO stopping tolerance on the maximal KKT violation (libsvm's eps)"},
+    "cache_size": {"type": "number", "exclusiveMinimum": 0, "maximum": 1048576, "default": 200,
+                   "description": "MiB of cached kernel rows (at least 2 rows are kept whatever the value)"},
+    "max_iter": {"oneOf": [{"const": -1}, {"type": "integer", "minimum": 1}], "default": -1,
+                 "description": "SMO iteration cap; -1 = libsvm's cap max(10^7, 100 N). Reaching it logs a warning and keeps the approximate solution"}
+  }})json";
+}
+
 } // namespace vigil::classic

@@ -26,24 +26,9 @@ namespace {
 
 namespace classic = vigil::classic;
 
-const char *kSchema = R"json({
-  "type": "object", "additionalProperties": false,
-  "properties": {
-    "kernel": {"enum": ["linear", "rbf", "poly", "sigmoid"], "default": "rbf",
-               "description": "linear x.y; rbf exp(-gamma |x-y|^2); poly (gamma x.y + coef0)^degree; sigmoid tanh(gamma x.y + coef0)"},
-    "C": {"type": "number", "exclusiveMinimum": 0, "default": 1,
-          "description": "bound on each coefficient (slack penalty); must be >= 1/N for N training samples; >= 1 gives the hard minimal enclosing ball; for rbf, svdd(C) ranks like ocsvm(nu = 1/(N*C))"},
-    "gamma": {"anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"enum": ["scale", "auto"]}], "default": "scale",
-              "description": "kernel coefficient (rbf, poly, sigmoid): a number, \"scale\" = 1 / (D * Var(X)) over all training values (1.0 if Var(X) = 0, as scikit-learn), or \"auto\" = 1 / D"},
-    "degree": {"type": "integer", "minimum": 0, "maximum": 100, "default": 3, "description": "poly kernel degree"},
-    "coef0": {"type": "number", "default": 0, "description": "poly and sigmoid kernel offset"},
-    "tol": {"type": "number", "exclusiveMinimum": 0, "default": 0.001,
-            "description": "SMO stopping tolerance on the maximal KKT violation (libsvm's eps)"},
-    "cache_size": {"type": "number", "exclusiveMinimum": 0, "maximum": 1048576, "default": 200,
-                   "description": "MiB of cached kernel rows (at least 2 rows are kept whatever the value)"},
-    "max_iter": {"oneOf": [{"const": -1}, {"type": "integer", "minimum": 1}], "default": -1,
-                 "description": "SMO iteration cap; -1 = libsvm's cap max(10^7, 100 N). Reaching it logs a warning and keeps the approximate solution"}
-  }})json";
+// The shared kernel and solver parameters plus this plugin's own.
+const std::string kSchema = classic::svm_schema(R"json("C": {"type": "number", "exclusiveMinimum": 0, "default": 1,
+          "description": "bound on each coefficient (slack penalty); must be >= 1/N for N training samples; >= 1 gives the hard minimal enclosing ball; for rbf, svdd(C) ranks like ocsvm(nu = 1/(N*C))"})json");
 
 constexpr uint32_t kMagic = 0x44445653;  // "SVDD"
 
@@ -78,4 +63,4 @@ private:
 VIGIL_VARIANT_PLUGIN(Svdd, "svdd", "1.0.0",
                      "support vector data description (Tax & Duin 2004; SMO as libsvm); score = squared distance to the "
                      "centre minus R^2, higher = more anomalous",
-                     kSchema)
+                     kSchema.c_str())

@@ -33,6 +33,11 @@ SvmParams read_svm_params(const sdk::Params &p);
 KernelSpec resolve_kernel(const SvmParams &p, const float *x, int64_t n, int64_t d, const sdk::Host &host,
                           const std::string &who);
 
+// The JSON Schema of an SVM plugin's parameters: the shared kernel and
+// solver properties (documented once, in svm_params.cpp) plus the plugin's
+// own, given as the text of one JSON member, e.g. `"nu": {"type": "number", ...}`.
+std::string svm_schema(const char *own_property);
+
 // "kernel rbf (gamma 0.0127), " etc. for log lines.
 std::string describe_kernel(const KernelSpec &k);
 
