@@ -182,18 +182,4 @@ std::vector<MetricSet> evaluate_scores(const Registry &reg, const nlohmann::json
     return run_evaluators(spec, reg, scores, labels);
 }
 
-double peak_rss_mib() {
-    std::ifstream f("/proc/self/status");
-    std::string key;
-    while (f >> key) {
-        if (key == "VmHWM:") {
-            double kib = 0;
-            f >> kib;
-            return kib / 1024.0;
-        }
-        std::getline(f, key);
-    }
-    return 0.0;
-}
-
 } // namespace vigil::cli

@@ -45,12 +45,6 @@ void read_scores_csv(const std::string &path, std::vector<float> &scores, std::v
 std::vector<MetricSet> evaluate_scores(const Registry &reg, const nlohmann::json &evaluate, const std::vector<float> &scores,
                                        const std::vector<int32_t> &labels);
 
-// This process's peak resident set so far (VmHWM of /proc/self/status), in
-// MiB; 0 where /proc is not there. Unlike a parent's wait4 ru_maxrss of a
-// spawned child, it starts from zero at exec (Linux carries the parent's
-// high-water mark across fork/vfork + exec into the child's ru_maxrss).
-double peak_rss_mib();
-
 int cmd_bench(int argc, char **argv);
 int cmd_plugins(int argc, char **argv);
 int cmd_run(int argc, char **argv);

@@ -3,6 +3,7 @@
 #include "cli_common.hpp"
 
 #include <vigil/framework/error.hpp>
+#include <vigil/framework/process_memory.hpp>
 
 #include <cstdio>
 #include <iostream>
@@ -59,8 +60,8 @@ int cmd_run(int argc, char **argv) {
                             {"score_seconds", r.score_seconds},
                             {"backends", r.backends},
                             {"metrics", metrics_json(r.metrics)}};
-        // The whole run's peak memory, measured in this process (see peak_rss_mib).
-        j["peak_rss_mib"] = peak_rss_mib();
+        // The whole run's peak memory, measured in this process (process_memory.hpp says why).
+        j["peak_rss_mib"] = process_status_mib("VmHWM:");
         // Which plugin build ran each stage (benchmarks record it beside the numbers).
         j["stages"] = nlohmann::json::array();
         for (const auto &st : fp.stages())

@@ -16,13 +16,13 @@
 // built) and "peak_rss_mib" (the process's high-water mark, VmHWM), so the
 // training's own peak is the difference; torch_bench.py prints the same.
 #include <vigil/framework/data.hpp>
+#include <vigil/framework/process_memory.hpp>
 #include <vigil/nn/nn.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -72,21 +72,6 @@ public:
     std::shared_ptr<Linear> enc, mu, logvar, dec1, dec2;
 };
 
-// A "VmRSS:"/"VmHWM:" line of /proc/self/status, in MiB.
-double proc_status_mib(const char *key) {
-    std::ifstream f("/proc/self/status");
-    std::string k;
-    double kib = 0;
-    while (f >> k) {
-        if (k == key) {
-            f >> kib;
-            return kib / 1024.0;
-        }
-        std::getline(f, k);
-    }
-    return 0;
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
@@ -98,7 +83,7 @@ int main(int argc, char **argv) {
     const int epochs = argc > 2 ? std::atoi(argv[2]) : 5;
     set_num_threads(argc > 3 ? std::atoi(argv[3]) : 2);
     const Data d = load_class0();
-    std::printf("rss_before_training_mib %.1f\n", proc_status_mib("VmRSS:"));
+    std::printf("rss_before_training_mib %.1f\n", vigil::process_status_mib("VmRSS:"));
     Generator g(0);
     std::vector<double> times;
     // Full batches only (drop_last), a new order per epoch, as torch_bench.py.
@@ -175,6 +160,6 @@ int main(int argc, char **argv) {
     std::vector<double> counted(times.begin() + 1, times.end());
     std::sort(counted.begin(), counted.end());
     std::printf("median_s_per_epoch %.4f\n", counted[counted.size() / 2]);
-    std::printf("peak_rss_mib %.1f\n", proc_status_mib("VmHWM:"));
+    std::printf("peak_rss_mib %.1f\n", vigil::process_status_mib("VmHWM:"));
     return 0;
 }

@@ -127,6 +127,18 @@ inline int32_t probe(const PluginSo &so, std::string &reason) {
     return r;
 }
 
+// The scores of q computed in two calls — its first `head` rows, then the
+// rest — joined: for checks that a batch boundary changes no sample's score.
+inline std::vector<float> scores_in_two_calls(Detector &det, const Matrix &q, int64_t head) {
+    Matrix a(head, q.d), b(q.n - head, q.d);
+    std::copy(q.v.begin(), q.v.begin() + head * q.d, a.v.begin());
+    std::copy(q.v.begin() + head * q.d, q.v.end(), b.v.begin());
+    std::vector<float> out = det.scores(a);
+    const std::vector<float> rest = det.scores(b);
+    out.insert(out.end(), rest.begin(), rest.end());
+    return out;
+}
+
 // Same size and the same bits (save/load and reproducibility checks).
 inline bool bit_identical(const std::vector<float> &a, const std::vector<float> &b) {
     return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
